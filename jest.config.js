@@ -1,0 +1,23 @@
+// Three projects: unit tests need nothing running; integration and e2e tests talk to the
+// real PostgreSQL, Redis and Kafka named by tests/support/environment.ts.
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+};
+
+const project = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: 'node',
+  transform,
+  testMatch: [`<rootDir>/tests/${name}/**/*.test.ts`],
+  ...extra,
+});
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    project('unit'),
+    project('integration', { testTimeout: 60_000, slowTestThreshold: 20 }),
+    project('e2e', { testTimeout: 120_000, slowTestThreshold: 60 }),
+  ],
+  maxWorkers: 2,
+};

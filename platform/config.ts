@@ -1,0 +1,156 @@
+/**
+ * Configuration from environment variables, validated once at start-up.
+ *
+ * Every variable is optional. Leaving DATABASE_URL, REDIS_URL and KAFKA_BROKERS unset
+ * selects the embedded default (PGlite, an in-process event bus and an in-process limiter
+ * store); setting them selects the real servers. The README's configuration table is the
+ * user-facing copy of this file: keep them in step.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** pino level: fatal, error, warn, info, debug, trace or silent. @default info */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Interface the services bind to. @default 127.0.0.1 */
+  HOST: z.string().min(1).default('127.0.0.1'),
+
+  GATEWAY_PORT: port.default(4000),
+  HOOKS_PORT: port.default(4001),
+  WORKFLOWS_PORT: port.default(4002),
+  MODEL_METRICS_PORT: port.default(4003),
+  /** Where other services reach each subgraph; defaults to http://HOST:PORT. */
+  HOOKS_URL: z.string().url().optional(),
+  WORKFLOWS_URL: z.string().url().optional(),
+  MODEL_METRICS_URL: z.string().url().optional(),
+
+  /** PostgreSQL connection string; unset means embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Largest number of pooled connections per service. @default 10 */
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  /** Redis connection string; unset means an in-process store. */
+  REDIS_URL: z.string().url().optional(),
+  /** Comma-separated Kafka bootstrap servers; unset means an in-process event bus. */
+  KAFKA_BROKERS: z.string().min(1).optional(),
+  /** Prepended to every topic name, so several deployments (or test runs) share a broker. */
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  KAFKA_CLIENT_ID: z.string().min(1).default('omninode-bridge'),
+  /** Folder for embedded data (PGlite). @default .data */
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  /** The composed supergraph the gateway serves; watched and reloaded on change. */
+  SUPERGRAPH_PATH: z.string().min(1).default('schema/supergraph.graphql'),
+  /** GraphiQL at GET /graphql. @default true outside production */
+  GRAPHIQL: bool.optional(),
+  /** A development API key created at start-up with every permission (embedded mode prints it). */
+  DEV_API_KEY: z.string().min(20).optional(),
+  /** Largest accepted webhook body. @default 1048576 (1 MiB) */
+  WEBHOOK_MAX_BODY_BYTES: positiveInt.default(1_048_576),
+  /** How often the outbox relay looks for unpublished rows when not woken. @default 500 */
+  OUTBOX_POLL_INTERVAL_MS: positiveInt.default(500),
+  /** Time a workflow lease lasts without renewal. @default 300000 (300 s) */
+  WORKFLOW_LEASE_MS: positiveInt.default(300_000),
+  /** Maximum time one model inference call may take. @default 10000 */
+  MODEL_INFERENCE_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Events buffered per subscriber before a slow subscriber is disconnected. @default 256 */
+  SUBSCRIPTION_BUFFER_SIZE: positiveInt.default(256),
+});
+
+export type ServiceName = 'gateway' | 'hooks' | 'workflows' | 'model-metrics';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  host: string;
+  ports: Record<ServiceName, number>;
+  urls: Record<Exclude<ServiceName, 'gateway'>, string>;
+  database: { url: string | undefined; poolMax: number };
+  redis: { url: string | undefined };
+  kafka: { brokers: string[] | undefined; topicPrefix: string; clientId: string };
+  dataDir: string;
+  gateway: {
+    supergraphPath: string;
+    graphiql: boolean;
+    subscriptionBufferSize: number;
+  };
+  devApiKey: string | undefined;
+  hooks: { maxBodyBytes: number; outboxPollIntervalMs: number };
+  workflows: { leaseMs: number };
+  modelMetrics: { inferenceTimeoutMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const localUrl = (servicePort: number) => `http://${e.HOST}:${servicePort}`;
+
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    ports: {
+      gateway: e.GATEWAY_PORT,
+      hooks: e.HOOKS_PORT,
+      workflows: e.WORKFLOWS_PORT,
+      'model-metrics': e.MODEL_METRICS_PORT,
+    },
+    urls: {
+      hooks: e.HOOKS_URL ?? localUrl(e.HOOKS_PORT),
+      workflows: e.WORKFLOWS_URL ?? localUrl(e.WORKFLOWS_PORT),
+      'model-metrics': e.MODEL_METRICS_URL ?? localUrl(e.MODEL_METRICS_PORT),
+    },
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    redis: { url: e.REDIS_URL },
+    kafka: {
+      brokers: e.KAFKA_BROKERS?.split(',').map((broker) => broker.trim()),
+      topicPrefix: e.KAFKA_TOPIC_PREFIX,
+      clientId: e.KAFKA_CLIENT_ID,
+    },
+    dataDir: e.DATA_DIR,
+    gateway: {
+      supergraphPath: e.SUPERGRAPH_PATH,
+      graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+      subscriptionBufferSize: e.SUBSCRIPTION_BUFFER_SIZE,
+    },
+    devApiKey: e.DEV_API_KEY,
+    hooks: {
+      maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+      outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+    },
+    workflows: { leaseMs: e.WORKFLOW_LEASE_MS },
+    modelMetrics: { inferenceTimeoutMs: e.MODEL_INFERENCE_TIMEOUT_MS },
+  };
+}
+
+/** Whether the configuration selects any embedded part (used for the start-up banner). */
+export function isEmbedded(config: Config): boolean {
+  return !config.database.url || !config.redis.url || !config.kafka.brokers;
+}
+
+// An exported-but-empty variable (`DATABASE_URL=`) means "unset", as in most twelve-factor apps.
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') result[key] = value;
+  }
+  return result;
+}

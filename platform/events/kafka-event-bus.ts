@@ -1,0 +1,215 @@
+/**
+ * The EventBus on Kafka (kafkajs): an idempotent producer that waits for all in-sync
+ * replicas, and consumers with manual offset commits, so an event is committed only
+ * after its handler finished (at-least-once).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import {
+  type Consumer,
+  type EachMessagePayload,
+  Kafka,
+  type KafkaMessage,
+  type Producer,
+  logLevel as KafkaLogLevel,
+} from 'kafkajs';
+
+import type { Logger } from '../logger';
+import { EnvelopeError, fromKafkaRecord, toKafkaRecord } from './envelope';
+import type {
+  DeliveredEvent,
+  EventBus,
+  OutgoingEvent,
+  SubscribeOptions,
+  Subscription,
+} from './event-bus';
+
+export interface KafkaEventBusOptions {
+  brokers: string[];
+  clientId: string;
+  log: Logger;
+  /** Partitions for topics this bus creates. @default 3 */
+  partitions?: number;
+}
+
+const HANDLER_RETRY_FIRST_MS = 100;
+const HANDLER_RETRY_MAX_MS = 5_000;
+
+export class KafkaEventBus implements EventBus {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private readonly log: Logger;
+  private readonly partitions: number;
+  private producer: Producer | undefined;
+  private producerReady: Promise<Producer> | undefined;
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(options: KafkaEventBusOptions) {
+    this.log = options.log.child({ component: 'kafka' });
+    this.partitions = options.partitions ?? 3;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3_000,
+      requestTimeout: 10_000,
+      retry: { initialRetryTime: 200, retries: 5 },
+      logLevel: KafkaLogLevel.WARN,
+      logCreator: () => (entry) => {
+        const { message, ...fields } = entry.log;
+        const level = entry.level <= KafkaLogLevel.ERROR ? 'error' : 'warn';
+        this.log[level]({ namespace: entry.namespace, ...fields }, message);
+      },
+    });
+  }
+
+  async publish(topic: string, events: OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const producer = await this.getProducer();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: events.map(({ envelope, key }) => toKafkaRecord(envelope, key)),
+    });
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      // Small batches keep redelivery after a crash small; throughput here is per-event work.
+      maxBytesPerPartition: 1_048_576,
+    });
+    await consumer.connect();
+    for (const topic of options.topics) {
+      await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
+    }
+    let stopping = false;
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async (payload) => {
+        await this.deliver(payload, options, () => stopping);
+        if (stopping) return;
+        await consumer.commitOffsets([
+          {
+            topic: payload.topic,
+            partition: payload.partition,
+            offset: (BigInt(payload.message.offset) + 1n).toString(),
+          },
+        ]);
+      },
+    });
+    this.consumers.add(consumer);
+    return {
+      stop: async () => {
+        stopping = true;
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async ensureTopics(topics: string[]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.partitions })),
+        });
+        this.log.info({ topics: missing }, 'topics created');
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async ping(): Promise<void> {
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    await admin.connect();
+    try {
+      await admin.describeCluster();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.consumers].map((consumer) => consumer.disconnect()));
+    this.consumers.clear();
+    if (this.producer) await this.producer.disconnect();
+    this.producer = undefined;
+    this.producerReady = undefined;
+  }
+
+  private getProducer(): Promise<Producer> {
+    this.producerReady ??= (async () => {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: true,
+      });
+      try {
+        await producer.connect();
+      } catch (error) {
+        this.producerReady = undefined;
+        throw error;
+      }
+      this.producer = producer;
+      return producer;
+    })();
+    return this.producerReady;
+  }
+
+  /**
+   * Hands one message to the handler, retrying with capped backoff while it throws: the
+   * offset must not move past an event nobody handled. Handlers that want a retry limit
+   * and a dead-letter topic implement them and stop throwing.
+   */
+  private async deliver(
+    { topic, partition, message, heartbeat }: EachMessagePayload,
+    options: SubscribeOptions,
+    isStopping: () => boolean,
+  ): Promise<void> {
+    const raw = { value: message.value, headers: stringHeaders(message) };
+    const key = message.key?.toString() ?? null;
+    let envelope;
+    try {
+      envelope = fromKafkaRecord(raw.headers, message.value);
+    } catch (error) {
+      if (!(error instanceof EnvelopeError)) throw error;
+      await options.handleUndecodable?.({ topic, partition, offset: message.offset, key, raw, error });
+      if (!options.handleUndecodable) {
+        this.log.error({ topic, partition, offset: message.offset, err: error }, 'undecodable event skipped');
+      }
+      return;
+    }
+    const event: DeliveredEvent = { topic, partition, offset: message.offset, key, envelope, raw };
+    for (let delayMs = HANDLER_RETRY_FIRST_MS; !isStopping(); ) {
+      try {
+        await options.handle(event);
+        return;
+      } catch (error) {
+        this.log.warn(
+          { topic, partition, offset: message.offset, eventId: envelope.id, err: error, retryInMs: delayMs },
+          'event handler failed; retrying',
+        );
+        await sleep(delayMs);
+        delayMs = Math.min(delayMs * 2, HANDLER_RETRY_MAX_MS);
+        await heartbeat();
+      }
+    }
+  }
+}
+
+function stringHeaders(message: KafkaMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return headers;
+}

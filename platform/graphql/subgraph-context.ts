@@ -1,0 +1,9 @@
+/** What every subgraph resolver receives as context. */
+import type { Logger } from '../logger';
+
+export interface SubgraphContext {
+  requestId: string;
+  log: Logger;
+  /** Headers forwarded by the gateway (credentials, correlation id). */
+  headers: Record<string, string | undefined>;
+}

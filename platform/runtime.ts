@@ -1,0 +1,74 @@
+/**
+ * What the services of one process share: configuration, the root logger, and the
+ * infrastructure chosen by that configuration (real PostgreSQL, Redis and Kafka, or the
+ * embedded parts). Each service makes its own database pool from `databaseUrl`.
+ */
+import { type Config, loadConfig } from './config';
+import { type RedisClient, createRedis } from './cache/redis';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './db/embedded-postgres';
+import { createDatabase } from './db/pool';
+import { migrate } from './db/migrate';
+import type { EventBus } from './events/event-bus';
+import { KafkaEventBus } from './events/kafka-event-bus';
+import { MemoryEventBus } from './events/memory-event-bus';
+import { Topics, topicName } from './events/topics';
+import { type Logger, createLogger } from './logger';
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  databaseUrl: string;
+  bus: EventBus;
+  /** Undefined in the embedded default: callers use their in-process store instead. */
+  redis: RedisClient | undefined;
+  /** Full topic name with the configured prefix. */
+  topic(name: (typeof Topics)[keyof typeof Topics]): string;
+  stop(): Promise<void>;
+}
+
+export async function createRuntime(
+  config: Config = loadConfig(),
+  log: Logger = createLogger({ level: config.logLevel, service: 'omninode-bridge' }),
+): Promise<Runtime> {
+  let embeddedPostgres: EmbeddedPostgres | undefined;
+  const databaseUrl =
+    config.database.url ??
+    (embeddedPostgres = await startEmbeddedPostgres({ dataDir: config.dataDir, log })).url;
+
+  // Migrations run once per runtime, before any service opens its pool.
+  const migrationPool = createDatabase({ url: databaseUrl, max: 1 }, log);
+  try {
+    await migrate(migrationPool, log);
+  } finally {
+    await migrationPool.end();
+  }
+
+  const bus: EventBus = config.kafka.brokers
+    ? new KafkaEventBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, log })
+    : new MemoryEventBus(log);
+  const topic = (name: (typeof Topics)[keyof typeof Topics]) => topicName(config.kafka.topicPrefix, name);
+  await bus.ensureTopics(Object.values(Topics).map(topic));
+
+  let redis: RedisClient | undefined;
+  if (config.redis.url) {
+    redis = createRedis(config.redis.url, log);
+    await redis.connect().catch((error: Error) => {
+      // Redis is optional at start: rate limits fail open (or closed) until it returns.
+      log.warn({ err: error }, 'redis not reachable at start; continuing');
+    });
+  }
+
+  return {
+    config,
+    log,
+    databaseUrl,
+    bus,
+    redis,
+    topic,
+    async stop() {
+      await bus.close();
+      redis?.disconnect();
+      await embeddedPostgres?.stop();
+    },
+  };
+}

@@ -1,0 +1,418 @@
+import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import { SubgraphContext } from '../../../platform/graphql/subgraph-context';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  DateTime: { input: string; output: string; }
+  JSON: { input: unknown; output: unknown; }
+  _FieldSet: { input: unknown; output: unknown; }
+};
+
+export type ExecuteWorkflowInput = {
+  /** ... or this inline definition. */
+  definition?: InputMaybe<WorkflowDefinitionInput>;
+  /** Run a stored definition by name (latest version) ... */
+  definitionName?: InputMaybe<Scalars['String']['input']>;
+  input?: InputMaybe<Scalars['JSON']['input']>;
+  /** Choose the run's id (a UUID) to subscribe to its events before it starts; repeating it returns the same run. */
+  workflowId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type ExecuteWorkflowPayload = {
+  __typename?: 'ExecuteWorkflowPayload';
+  status: Scalars['String']['output'];
+  workflow: Workflow;
+  workflowId: Scalars['ID']['output'];
+};
+
+export type HookEvent = {
+  __typename?: 'HookEvent';
+  id: Scalars['ID']['output'];
+};
+
+export type ModelInvocation = {
+  __typename?: 'ModelInvocation';
+  id: Scalars['ID']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  executeWorkflow: ExecuteWorkflowPayload;
+};
+
+
+export type MutationExecuteWorkflowArgs = {
+  input: ExecuteWorkflowInput;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  workflow?: Maybe<Workflow>;
+  /** Newest first. */
+  workflows: Array<Workflow>;
+};
+
+
+export type QueryWorkflowArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkflowsArgs = {
+  filter?: InputMaybe<WorkflowFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every workflow's completion (completed, failed or cancelled). */
+  workflowCompletions: WorkflowEvent;
+  /** Task and completion events of one workflow run, or of runs triggered by one hook event. */
+  workflowEvents: WorkflowEvent;
+};
+
+
+export type SubscriptionWorkflowEventsArgs = {
+  hookEventId?: InputMaybe<Scalars['ID']['input']>;
+  workflowId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type TaskStatus =
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SKIPPED';
+
+/** One run of a workflow definition. */
+export type Workflow = {
+  __typename?: 'Workflow';
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  correlationId: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  definitionName: Scalars['String']['output'];
+  definitionVersion: Scalars['Int']['output'];
+  /** True when a step answered from a fallback instead of its dependency. */
+  degraded: Scalars['Boolean']['output'];
+  error?: Maybe<Scalars['String']['output']>;
+  /** The webhook that triggered this run, when one did. */
+  hookEvent?: Maybe<HookEvent>;
+  id: Scalars['ID']['output'];
+  input: Scalars['JSON']['output'];
+  output?: Maybe<Scalars['JSON']['output']>;
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: WorkflowStatus;
+  tasks: Array<WorkflowTask>;
+};
+
+export type WorkflowDefinitionInput = {
+  name: Scalars['String']['input'];
+  tasks: Array<WorkflowTaskInput>;
+};
+
+/** A task or workflow event from workflow.tasks or workflow.completions. */
+export type WorkflowEvent = {
+  __typename?: 'WorkflowEvent';
+  correlationId: Scalars['String']['output'];
+  degraded: Scalars['Boolean']['output'];
+  error?: Maybe<Scalars['String']['output']>;
+  /** The CloudEvent id. */
+  id: Scalars['ID']['output'];
+  occurredAt: Scalars['DateTime']['output'];
+  status: Scalars['String']['output'];
+  /** Set on task events. */
+  taskId?: Maybe<Scalars['String']['output']>;
+  type: WorkflowEventType;
+  /** The workflow as it is now, resolved through the gateway from any subgraph. */
+  workflow?: Maybe<Workflow>;
+  workflowId: Scalars['ID']['output'];
+};
+
+export type WorkflowEventType =
+  | 'TASK_COMPLETED'
+  | 'TASK_FAILED'
+  | 'TASK_STARTED'
+  | 'WORKFLOW_CANCELLED'
+  | 'WORKFLOW_COMPLETED'
+  | 'WORKFLOW_FAILED';
+
+export type WorkflowFilter = {
+  definitionName?: InputMaybe<Scalars['String']['input']>;
+  hookEventId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<WorkflowStatus>;
+};
+
+export type WorkflowStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'RUNNING';
+
+export type WorkflowTask = {
+  __typename?: 'WorkflowTask';
+  attempts: Scalars['Int']['output'];
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  degraded: Scalars['Boolean']['output'];
+  error?: Maybe<Scalars['String']['output']>;
+  id: Scalars['String']['output'];
+  input?: Maybe<Scalars['JSON']['output']>;
+  /** The model call a model_inference task made. */
+  invocation?: Maybe<ModelInvocation>;
+  output?: Maybe<Scalars['JSON']['output']>;
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: TaskStatus;
+  type: Scalars['String']['output'];
+};
+
+export type WorkflowTaskInput = {
+  dependsOn?: InputMaybe<Array<Scalars['String']['input']>>;
+  id: Scalars['String']['input'];
+  input?: InputMaybe<Scalars['JSON']['input']>;
+  type: Scalars['String']['input'];
+};
+
+export type WithIndex<TObject> = TObject & Record<string, any>;
+export type ResolversObject<TObject> = WithIndex<TObject>;
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+/** Mapping of federation types */
+export type FederationTypes = ResolversObject<{
+  Workflow: Workflow;
+}>;
+
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = ResolversObject<{
+  Workflow:
+    ( { __typename: 'Workflow' }
+    & GraphQLRecursivePick<FederationTypes['Workflow'], {"id":true}> );
+}>;
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = ResolversObject<{
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  ExecuteWorkflowInput: ExecuteWorkflowInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ExecuteWorkflowPayload: ResolverTypeWrapper<ExecuteWorkflowPayload>;
+  HookEvent: ResolverTypeWrapper<HookEvent>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  ModelInvocation: ResolverTypeWrapper<ModelInvocation>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TaskStatus: TaskStatus;
+  Workflow: ResolverTypeWrapper<Workflow>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  WorkflowDefinitionInput: WorkflowDefinitionInput;
+  WorkflowEvent: ResolverTypeWrapper<WorkflowEvent>;
+  WorkflowEventType: WorkflowEventType;
+  WorkflowFilter: WorkflowFilter;
+  WorkflowStatus: WorkflowStatus;
+  WorkflowTask: ResolverTypeWrapper<WorkflowTask>;
+  WorkflowTaskInput: WorkflowTaskInput;
+}>;
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = ResolversObject<{
+  DateTime: Scalars['DateTime']['output'];
+  ExecuteWorkflowInput: ExecuteWorkflowInput;
+  String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
+  ExecuteWorkflowPayload: ExecuteWorkflowPayload;
+  HookEvent: HookEvent;
+  JSON: Scalars['JSON']['output'];
+  ModelInvocation: ModelInvocation;
+  Mutation: Record<PropertyKey, never>;
+  Query: Record<PropertyKey, never>;
+  Int: Scalars['Int']['output'];
+  Subscription: Record<PropertyKey, never>;
+  Workflow: Workflow | FederationReferenceTypes['Workflow'];
+  Boolean: Scalars['Boolean']['output'];
+  WorkflowDefinitionInput: WorkflowDefinitionInput;
+  WorkflowEvent: WorkflowEvent;
+  WorkflowFilter: WorkflowFilter;
+  WorkflowTask: WorkflowTask;
+  WorkflowTaskInput: WorkflowTaskInput;
+}>;
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type ExecuteWorkflowPayloadResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ExecuteWorkflowPayload'] = ResolversParentTypes['ExecuteWorkflowPayload']> = ResolversObject<{
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  workflow?: Resolver<ResolversTypes['Workflow'], ParentType, ContextType>;
+  workflowId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type HookEventResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['HookEvent'] = ResolversParentTypes['HookEvent']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
+export type ModelInvocationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ModelInvocation'] = ResolversParentTypes['ModelInvocation']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  executeWorkflow?: Resolver<ResolversTypes['ExecuteWorkflowPayload'], ParentType, ContextType, RequireFields<MutationExecuteWorkflowArgs, 'input'>>;
+}>;
+
+export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  workflow?: Resolver<Maybe<ResolversTypes['Workflow']>, ParentType, ContextType, RequireFields<QueryWorkflowArgs, 'id'>>;
+  workflows?: Resolver<Array<ResolversTypes['Workflow']>, ParentType, ContextType, RequireFields<QueryWorkflowsArgs, 'first'>>;
+}>;
+
+export type SubscriptionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  workflowCompletions?: SubscriptionResolver<ResolversTypes['WorkflowEvent'], "workflowCompletions", ParentType, ContextType>;
+  workflowEvents?: SubscriptionResolver<ResolversTypes['WorkflowEvent'], "workflowEvents", ParentType, ContextType, Partial<SubscriptionWorkflowEventsArgs>>;
+}>;
+
+export type WorkflowResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Workflow'] = ResolversParentTypes['Workflow'], FederationReferenceType extends FederationReferenceTypes['Workflow'] = FederationReferenceTypes['Workflow']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Workflow']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  correlationId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  definitionName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  definitionVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  degraded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hookEvent?: Resolver<Maybe<ResolversTypes['HookEvent']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  input?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  output?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WorkflowStatus'], ParentType, ContextType>;
+  tasks?: Resolver<Array<ResolversTypes['WorkflowTask']>, ParentType, ContextType>;
+}>;
+
+export type WorkflowEventResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WorkflowEvent'] = ResolversParentTypes['WorkflowEvent']> = ResolversObject<{
+  correlationId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  degraded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  taskId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['WorkflowEventType'], ParentType, ContextType>;
+  workflow?: Resolver<Maybe<ResolversTypes['Workflow']>, ParentType, ContextType>;
+  workflowId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type WorkflowTaskResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WorkflowTask'] = ResolversParentTypes['WorkflowTask']> = ResolversObject<{
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  degraded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  input?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  invocation?: Resolver<Maybe<ResolversTypes['ModelInvocation']>, ParentType, ContextType>;
+  output?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['TaskStatus'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
+  DateTime?: GraphQLScalarType;
+  ExecuteWorkflowPayload?: ExecuteWorkflowPayloadResolvers<ContextType>;
+  HookEvent?: HookEventResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
+  ModelInvocation?: ModelInvocationResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  Workflow?: WorkflowResolvers<ContextType>;
+  WorkflowEvent?: WorkflowEventResolvers<ContextType>;
+  WorkflowTask?: WorkflowTaskResolvers<ContextType>;
+}>;
+
