@@ -50,6 +50,12 @@ const EnvSchema = z.object({
   GRAPHIQL: bool.optional(),
   /** A development API key created at start-up with every permission (embedded mode prints it). */
   DEV_API_KEY: z.string().min(20).optional(),
+  /**
+   * The key services present to each other (workflows -> model-metrics). Each service
+   * registers it at start; unset, each process makes its own, which works whenever the
+   * services share one database.
+   */
+  SERVICE_API_KEY: z.string().min(20).optional(),
   /** Largest accepted webhook body. @default 1048576 (1 MiB) */
   WEBHOOK_MAX_BODY_BYTES: positiveInt.default(1_048_576),
   /** How often the outbox relay looks for unpublished rows when not woken. @default 500 */
@@ -80,6 +86,7 @@ export interface Config {
     subscriptionBufferSize: number;
   };
   devApiKey: string | undefined;
+  serviceApiKey: string | undefined;
   hooks: { maxBodyBytes: number; outboxPollIntervalMs: number };
   workflows: { leaseMs: number };
   modelMetrics: { inferenceTimeoutMs: number };
@@ -132,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       subscriptionBufferSize: e.SUBSCRIPTION_BUFFER_SIZE,
     },
     devApiKey: e.DEV_API_KEY,
+    serviceApiKey: e.SERVICE_API_KEY,
     hooks: {
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
       outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,

@@ -3,6 +3,7 @@
  * infrastructure chosen by that configuration (real PostgreSQL, Redis and Kafka, or the
  * embedded parts). Each service makes its own database pool from `databaseUrl`.
  */
+import { ApiKeyStore, PERMISSIONS, generateApiKey } from './auth/api-keys';
 import { type Config, loadConfig } from './config';
 import { type RedisClient, createRedis } from './cache/redis';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './db/embedded-postgres';
@@ -21,6 +22,8 @@ export interface Runtime {
   bus: EventBus;
   /** Undefined in the embedded default: callers use their in-process store instead. */
   redis: RedisClient | undefined;
+  /** The key this process's services present to each other; registered with every permission. */
+  serviceApiKey: string;
   /** Full topic name with the configured prefix. */
   topic(name: (typeof Topics)[keyof typeof Topics]): string;
   stop(): Promise<void>;
@@ -37,8 +40,14 @@ export async function createRuntime(
 
   // Migrations run once per runtime, before any service opens its pool.
   const migrationPool = createDatabase({ url: databaseUrl, max: 1 }, log);
+  const serviceApiKey = config.serviceApiKey ?? generateApiKey();
   try {
     await migrate(migrationPool, log);
+    await new ApiKeyStore(migrationPool).create({
+      name: 'internal-services',
+      permissions: PERMISSIONS,
+      key: serviceApiKey,
+    });
   } finally {
     await migrationPool.end();
   }
@@ -64,6 +73,7 @@ export async function createRuntime(
     databaseUrl,
     bus,
     redis,
+    serviceApiKey,
     topic,
     async stop() {
       await bus.close();
