@@ -44,7 +44,24 @@ export type ModelInvocation = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Stops the run between tasks; a finished run is returned unchanged. */
+  cancelWorkflow: Workflow;
+  createWorkflowTrigger: WorkflowTrigger;
   executeWorkflow: ExecuteWorkflowPayload;
+  /** Publishes dead letters again to workflow.events (oldest first), at most `limit`. */
+  replayDeadLetters: ReplayDeadLettersPayload;
+  /** Validates and stores a new version of the named definition. */
+  saveWorkflowDefinition: WorkflowDefinition;
+};
+
+
+export type MutationCancelWorkflowArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateWorkflowTriggerArgs = {
+  input: WorkflowTriggerInput;
 };
 
 
@@ -52,9 +69,24 @@ export type MutationExecuteWorkflowArgs = {
   input: ExecuteWorkflowInput;
 };
 
+
+export type MutationReplayDeadLettersArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationSaveWorkflowDefinitionArgs = {
+  input: WorkflowDefinitionInput;
+};
+
 export type Query = {
   __typename?: 'Query';
   workflow?: Maybe<Workflow>;
+  /** Dead letters not replayed yet, oldest first. */
+  workflowDeadLetters: Array<WorkflowDeadLetter>;
+  /** Latest version unless one is given. */
+  workflowDefinition?: Maybe<WorkflowDefinition>;
+  workflowTriggers: Array<WorkflowTrigger>;
   /** Newest first. */
   workflows: Array<Workflow>;
 };
@@ -65,9 +97,33 @@ export type QueryWorkflowArgs = {
 };
 
 
+export type QueryWorkflowDeadLettersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryWorkflowDefinitionArgs = {
+  name: Scalars['String']['input'];
+  version?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryWorkflowsArgs = {
   filter?: InputMaybe<WorkflowFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ReplayDeadLettersPayload = {
+  __typename?: 'ReplayDeadLettersPayload';
+  /** Dead letters published again to workflow.events. */
+  replayed: Scalars['Int']['output'];
+};
+
+export type RetryPolicyInput = {
+  initialBackoffMs?: InputMaybe<Scalars['Int']['input']>;
+  /** Attempts in all, the first included. */
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  maxBackoffMs?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type Subscription = {
@@ -110,6 +166,31 @@ export type Workflow = {
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   status: WorkflowStatus;
   tasks: Array<WorkflowTask>;
+};
+
+/** A workflow.events message that failed processing past its retries. */
+export type WorkflowDeadLetter = {
+  __typename?: 'WorkflowDeadLetter';
+  attempts: Scalars['Int']['output'];
+  error: Scalars['String']['output'];
+  eventId?: Maybe<Scalars['String']['output']>;
+  firstFailedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  lastFailedAt: Scalars['DateTime']['output'];
+  offset: Scalars['String']['output'];
+  partition: Scalars['Int']['output'];
+  replayedAt?: Maybe<Scalars['DateTime']['output']>;
+  topic: Scalars['String']['output'];
+};
+
+/** A stored, versioned workflow definition. */
+export type WorkflowDefinition = {
+  __typename?: 'WorkflowDefinition';
+  createdAt: Scalars['DateTime']['output'];
+  name: Scalars['String']['output'];
+  /** The tasks as stored (id, type, input, dependsOn, retry, timeoutMs). */
+  tasks: Scalars['JSON']['output'];
+  version: Scalars['Int']['output'];
 };
 
 export type WorkflowDefinitionInput = {
@@ -175,8 +256,29 @@ export type WorkflowTask = {
 export type WorkflowTaskInput = {
   dependsOn?: InputMaybe<Array<Scalars['String']['input']>>;
   id: Scalars['String']['input'];
+  /** Task input; strings may hold templates: {{input.x}}, {{event.data.x}}, {{tasks.<id>.output.x}}. */
   input?: InputMaybe<Scalars['JSON']['input']>;
+  retry?: InputMaybe<RetryPolicyInput>;
+  /** Longest one attempt may take. */
+  timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  /** model_inference, transform, http or delay. */
   type: Scalars['String']['input'];
+};
+
+/** Starts the latest version of a definition for every hook event with this source and action. */
+export type WorkflowTrigger = {
+  __typename?: 'WorkflowTrigger';
+  action: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  definitionName: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  source: Scalars['String']['output'];
+};
+
+export type WorkflowTriggerInput = {
+  action: Scalars['String']['input'];
+  definitionName: Scalars['String']['input'];
+  source: Scalars['String']['input'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -283,12 +385,16 @@ export type ResolversTypes = ResolversObject<{
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   ModelInvocation: ResolverTypeWrapper<ModelInvocation>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReplayDeadLettersPayload: ResolverTypeWrapper<ReplayDeadLettersPayload>;
+  RetryPolicyInput: RetryPolicyInput;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TaskStatus: TaskStatus;
   Workflow: ResolverTypeWrapper<Workflow>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  WorkflowDeadLetter: ResolverTypeWrapper<WorkflowDeadLetter>;
+  WorkflowDefinition: ResolverTypeWrapper<WorkflowDefinition>;
   WorkflowDefinitionInput: WorkflowDefinitionInput;
   WorkflowEvent: ResolverTypeWrapper<WorkflowEvent>;
   WorkflowEventType: WorkflowEventType;
@@ -296,6 +402,8 @@ export type ResolversTypes = ResolversObject<{
   WorkflowStatus: WorkflowStatus;
   WorkflowTask: ResolverTypeWrapper<WorkflowTask>;
   WorkflowTaskInput: WorkflowTaskInput;
+  WorkflowTrigger: ResolverTypeWrapper<WorkflowTrigger>;
+  WorkflowTriggerInput: WorkflowTriggerInput;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -309,16 +417,22 @@ export type ResolversParentTypes = ResolversObject<{
   JSON: Scalars['JSON']['output'];
   ModelInvocation: ModelInvocation;
   Mutation: Record<PropertyKey, never>;
-  Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
+  Query: Record<PropertyKey, never>;
+  ReplayDeadLettersPayload: ReplayDeadLettersPayload;
+  RetryPolicyInput: RetryPolicyInput;
   Subscription: Record<PropertyKey, never>;
   Workflow: Workflow | FederationReferenceTypes['Workflow'];
   Boolean: Scalars['Boolean']['output'];
+  WorkflowDeadLetter: WorkflowDeadLetter;
+  WorkflowDefinition: WorkflowDefinition;
   WorkflowDefinitionInput: WorkflowDefinitionInput;
   WorkflowEvent: WorkflowEvent;
   WorkflowFilter: WorkflowFilter;
   WorkflowTask: WorkflowTask;
   WorkflowTaskInput: WorkflowTaskInput;
+  WorkflowTrigger: WorkflowTrigger;
+  WorkflowTriggerInput: WorkflowTriggerInput;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -344,12 +458,23 @@ export type ModelInvocationResolvers<ContextType = SubgraphContext, ParentType e
 }>;
 
 export type MutationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  cancelWorkflow?: Resolver<ResolversTypes['Workflow'], ParentType, ContextType, RequireFields<MutationCancelWorkflowArgs, 'id'>>;
+  createWorkflowTrigger?: Resolver<ResolversTypes['WorkflowTrigger'], ParentType, ContextType, RequireFields<MutationCreateWorkflowTriggerArgs, 'input'>>;
   executeWorkflow?: Resolver<ResolversTypes['ExecuteWorkflowPayload'], ParentType, ContextType, RequireFields<MutationExecuteWorkflowArgs, 'input'>>;
+  replayDeadLetters?: Resolver<ResolversTypes['ReplayDeadLettersPayload'], ParentType, ContextType, RequireFields<MutationReplayDeadLettersArgs, 'limit'>>;
+  saveWorkflowDefinition?: Resolver<ResolversTypes['WorkflowDefinition'], ParentType, ContextType, RequireFields<MutationSaveWorkflowDefinitionArgs, 'input'>>;
 }>;
 
 export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   workflow?: Resolver<Maybe<ResolversTypes['Workflow']>, ParentType, ContextType, RequireFields<QueryWorkflowArgs, 'id'>>;
+  workflowDeadLetters?: Resolver<Array<ResolversTypes['WorkflowDeadLetter']>, ParentType, ContextType, RequireFields<QueryWorkflowDeadLettersArgs, 'first'>>;
+  workflowDefinition?: Resolver<Maybe<ResolversTypes['WorkflowDefinition']>, ParentType, ContextType, RequireFields<QueryWorkflowDefinitionArgs, 'name'>>;
+  workflowTriggers?: Resolver<Array<ResolversTypes['WorkflowTrigger']>, ParentType, ContextType>;
   workflows?: Resolver<Array<ResolversTypes['Workflow']>, ParentType, ContextType, RequireFields<QueryWorkflowsArgs, 'first'>>;
+}>;
+
+export type ReplayDeadLettersPayloadResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ReplayDeadLettersPayload'] = ResolversParentTypes['ReplayDeadLettersPayload']> = ResolversObject<{
+  replayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type SubscriptionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -373,6 +498,26 @@ export type WorkflowResolvers<ContextType = SubgraphContext, ParentType extends 
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['WorkflowStatus'], ParentType, ContextType>;
   tasks?: Resolver<Array<ResolversTypes['WorkflowTask']>, ParentType, ContextType>;
+}>;
+
+export type WorkflowDeadLetterResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WorkflowDeadLetter'] = ResolversParentTypes['WorkflowDeadLetter']> = ResolversObject<{
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  firstFailedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastFailedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  partition?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replayedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  topic?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type WorkflowDefinitionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WorkflowDefinition'] = ResolversParentTypes['WorkflowDefinition']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  tasks?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type WorkflowEventResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WorkflowEvent'] = ResolversParentTypes['WorkflowEvent']> = ResolversObject<{
@@ -402,6 +547,14 @@ export type WorkflowTaskResolvers<ContextType = SubgraphContext, ParentType exte
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type WorkflowTriggerResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WorkflowTrigger'] = ResolversParentTypes['WorkflowTrigger']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  definitionName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   ExecuteWorkflowPayload?: ExecuteWorkflowPayloadResolvers<ContextType>;
@@ -410,9 +563,13 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   ModelInvocation?: ModelInvocationResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReplayDeadLettersPayload?: ReplayDeadLettersPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Workflow?: WorkflowResolvers<ContextType>;
+  WorkflowDeadLetter?: WorkflowDeadLetterResolvers<ContextType>;
+  WorkflowDefinition?: WorkflowDefinitionResolvers<ContextType>;
   WorkflowEvent?: WorkflowEventResolvers<ContextType>;
   WorkflowTask?: WorkflowTaskResolvers<ContextType>;
+  WorkflowTrigger?: WorkflowTriggerResolvers<ContextType>;
 }>;
 
