@@ -1,0 +1,149 @@
+/**
+ * The gateway: one GraphQL endpoint over the three subgraphs (queries and mutations
+ * through @apollo/gateway; subscriptions over graphql-ws and SSE from Kafka), the REST
+ * compatibility routes, /health and /metrics.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type GraphQLSchema, parse } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { request as httpRequest } from 'undici';
+
+import { ApiKeyStore, type ApiKeyIdentity } from '../platform/auth/api-keys';
+import { Authenticator } from '../platform/auth/authenticator';
+import { createDatabase, pingDatabase } from '../platform/db/pool';
+import { Topics } from '../platform/events/topics';
+import { maskUnexpectedError, serveYoga } from '../platform/graphql/subgraph-server';
+import type { HealthCheck } from '../platform/health';
+import { createHttpServer, sendError } from '../platform/http/server';
+import { createServiceMetrics } from '../platform/metrics';
+import type { Runtime } from '../platform/runtime';
+import { Service } from '../platform/service';
+import { AppError } from '../platform/errors';
+import { executeFederated, useFederatedExecution } from './federated-execution';
+import { startFederation } from './federation';
+import type { GatewayContext } from './gateway-context';
+import { startGraphqlWsServer } from './graphql-ws-server';
+import { registerRestProxy } from './rest-proxy';
+import { buildGatewaySchema } from './subscriptions/subscription-schema';
+import { WorkflowEventHub } from './subscriptions/workflow-event-hub';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity?: ApiKeyIdentity;
+  }
+}
+
+const SUBGRAPH_NAMES = ['hooks', 'workflows', 'model-metrics'] as const;
+
+export async function createGatewayService(runtime: Runtime): Promise<Service> {
+  const { config } = runtime;
+  const log = runtime.log.child({ service: 'gateway' });
+  const metrics = createServiceMetrics('gateway');
+  const db = createDatabase({ url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'gateway' }, log);
+  const authenticator = new Authenticator(new ApiKeyStore(db));
+
+  const federation = await startFederation({
+    supergraphPath: config.gateway.supergraphPath,
+    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `${config.urls[name]}/graphql`])),
+    log,
+  });
+  const hub = new WorkflowEventHub({
+    bus: runtime.bus,
+    topics: [runtime.topic(Topics.workflowTasks), runtime.topic(Topics.workflowCompletions)],
+    log,
+    bufferSize: config.gateway.subscriptionBufferSize,
+  });
+  const runQuery = (document: ReturnType<typeof parse>, variables: Record<string, unknown>, context: GatewayContext) =>
+    executeFederated(federation.executor, { schema: federation.apiSchema(), document, variableValues: variables, contextValue: context }, log);
+  let schema: GraphQLSchema = buildGatewaySchema(federation.apiSchema(), { hub, runQuery });
+  federation.onSchemaChange((apiSchema) => {
+    schema = buildGatewaySchema(apiSchema, { hub, runQuery });
+  });
+
+  const yoga = createYoga<{ req: FastifyRequest; reply: FastifyReply }, GatewayContext>({
+    schema: () => schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: config.gateway.graphiql ? { title: 'OmniNode Bridge', subscriptionsProtocol: 'WS' } : false,
+    landingPage: false,
+    logging: log.child({ component: 'yoga' }),
+    plugins: [useFederatedExecution(() => federation.executor, log)],
+    maskedErrors: { maskError: maskUnexpectedError },
+    context: (initial) => {
+      // HTTP requests carry the identity the onRequest hook verified; graphql-ws
+      // connections carry the one verified at connection time.
+      const wsAuth = (initial as { wsAuth?: { identity: ApiKeyIdentity; headers: Record<string, string | undefined> } }).wsAuth;
+      const req = initial.req as FastifyRequest | undefined;
+      const headers = wsAuth?.headers ?? pickHeaders(req?.headers ?? {});
+      return {
+        requestId: req?.id ?? crypto.randomUUID(),
+        log: (req?.log as typeof log | undefined) ?? log,
+        identity: wsAuth?.identity ?? req?.identity,
+        headers: { ...headers, 'x-request-id': req?.id },
+      };
+    },
+  });
+
+  const app = createHttpServer({ service: 'gateway', log, metrics, healthChecks: () => healthChecks() });
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    onRequest: async (req, reply) => {
+      if (req.method === 'OPTIONS' || isGraphiqlPage(req)) return;
+      try {
+        req.identity = await authenticator.authenticate(req.headers);
+      } catch (error) {
+        if (error instanceof AppError) return sendError(reply, error, req.id);
+        throw error;
+      }
+    },
+    handler: (req, reply) => serveYoga(yoga, req, reply),
+  });
+  const proxyAgent = registerRestProxy(
+    app,
+    SUBGRAPH_NAMES.map((name) => ({ prefix: `/api/v1/${name}`, subgraph: name, target: config.urls[name] })),
+    { bodyLimitBytes: config.hooks.maxBodyBytes },
+  );
+  const wsServer = startGraphqlWsServer({ server: app.server, path: '/graphql', yoga, authenticator, log });
+
+  const healthChecks = (): HealthCheck[] => [
+    { name: 'database', critical: true, check: () => pingDatabase(db) },
+    { name: 'event_bus', critical: false, check: async () => (await runtime.bus.ping(), { subscribers: hub.subscriberCount }) },
+    ...SUBGRAPH_NAMES.map((name) => ({
+      name: `subgraph:${name}`,
+      critical: false,
+      check: async () => {
+        const response = await httpRequest(`${config.urls[name]}/health`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+        await response.body.dump();
+        if (response.statusCode >= 500) throw new Error(`health answered ${response.statusCode}`);
+      },
+    })),
+  ];
+
+  return new Service({
+    name: 'gateway',
+    app,
+    host: config.host,
+    port: config.ports.gateway,
+    log,
+    workers: [hub],
+    release: async () => {
+      await wsServer.close();
+      await federation.stop();
+      await proxyAgent.close();
+      await db.end();
+    },
+  });
+}
+
+function isGraphiqlPage(req: FastifyRequest): boolean {
+  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+}
+
+function pickHeaders(headers: FastifyRequest['headers']): Record<string, string | undefined> {
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  return {
+    authorization: first(headers.authorization),
+    'x-api-key': first(headers['x-api-key']),
+    'x-correlation-id': first(headers['x-correlation-id']),
+  };
+}
