@@ -60,6 +60,10 @@ const EnvSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: positiveInt.default(1_048_576),
   /** How often the outbox relay looks for unpublished rows when not woken. @default 500 */
   OUTBOX_POLL_INTERVAL_MS: positiveInt.default(500),
+  /** How long a webhook idempotency key (webhook-id, Idempotency-Key) is remembered. @default 24 */
+  WEBHOOK_IDEMPOTENCY_RETENTION_HOURS: positiveInt.default(24),
+  /** Consecutive failed outbox publishes before the relay raises its alert. @default 5 */
+  OUTBOX_ALERT_AFTER_FAILURES: positiveInt.default(5),
   /** Time a workflow lease lasts without renewal. @default 300000 (300 s) */
   WORKFLOW_LEASE_MS: positiveInt.default(300_000),
   /** Maximum time one model inference call may take. @default 10000 */
@@ -87,7 +91,12 @@ export interface Config {
   };
   devApiKey: string | undefined;
   serviceApiKey: string | undefined;
-  hooks: { maxBodyBytes: number; outboxPollIntervalMs: number };
+  hooks: {
+    maxBodyBytes: number;
+    outboxPollIntervalMs: number;
+    idempotencyRetentionHours: number;
+    outboxAlertAfterFailures: number;
+  };
   workflows: { leaseMs: number };
   modelMetrics: { inferenceTimeoutMs: number };
 }
@@ -143,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hooks: {
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
       outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+      idempotencyRetentionHours: e.WEBHOOK_IDEMPOTENCY_RETENTION_HOURS,
+      outboxAlertAfterFailures: e.OUTBOX_ALERT_AFTER_FAILURES,
     },
     workflows: { leaseMs: e.WORKFLOW_LEASE_MS },
     modelMetrics: { inferenceTimeoutMs: e.MODEL_INFERENCE_TIMEOUT_MS },

@@ -34,6 +34,7 @@ export interface KafkaEventBusOptions {
 
 const HANDLER_RETRY_FIRST_MS = 100;
 const HANDLER_RETRY_MAX_MS = 5_000;
+const GROUP_JOIN_TIMEOUT_MS = 30_000;
 
 export class KafkaEventBus implements EventBus {
   readonly kind = 'kafka' as const;
@@ -85,6 +86,14 @@ export class KafkaEventBus implements EventBus {
       await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
     }
     let stopping = false;
+    // Resolve only once the group has assigned partitions: a caller that publishes right
+    // after subscribe() with fromBeginning=false would otherwise race the first fetch.
+    const joined = new Promise<void>((resolve) => {
+      const removeListener = consumer.on(consumer.events.GROUP_JOIN, () => {
+        removeListener();
+        resolve();
+      });
+    });
     await consumer.run({
       autoCommit: false,
       eachMessage: async (payload) => {
@@ -100,6 +109,12 @@ export class KafkaEventBus implements EventBus {
       },
     });
     this.consumers.add(consumer);
+    let joinedInTime = false;
+    await Promise.race([
+      joined.then(() => (joinedInTime = true)),
+      sleep(GROUP_JOIN_TIMEOUT_MS, undefined, { ref: false }),
+    ]);
+    if (!joinedInTime) this.log.warn({ groupId: options.groupId }, 'consumer group not joined in time; continuing');
     return {
       stop: async () => {
         stopping = true;

@@ -30,9 +30,20 @@ export class CompositionError extends Error {
   override name = 'CompositionError';
 }
 
-export async function composeSupergraph(): Promise<string> {
+export interface SubgraphSource {
+  name: string;
+  /** SDL file, relative to schema/ or absolute. */
+  file: string;
+  url: string;
+}
+
+export async function composeSupergraph(subgraphs: readonly SubgraphSource[] = SUBGRAPHS): Promise<string> {
   const services = await Promise.all(
-    SUBGRAPHS.map(async ({ name, url }) => ({ name, url, typeDefs: parse(await readSubgraphSdl(name)) })),
+    subgraphs.map(async ({ name, file, url }) => ({
+      name,
+      url,
+      typeDefs: parse(await readFile(path.resolve(SCHEMA_DIR, file), 'utf8')),
+    })),
   );
   const result = composeServices(services);
   if (result.errors) {
