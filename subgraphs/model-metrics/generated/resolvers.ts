@@ -1,7 +1,10 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import { InvocationRecord, ModelTaskStats } from '../invocation-store';
+import { ModelView } from '../model-catalog';
 import { SubgraphContext } from '../../../platform/graphql/subgraph-context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -37,29 +40,65 @@ export type Model = {
   __typename?: 'Model';
   name: Scalars['String']['output'];
   provider: Scalars['String']['output'];
+  /** This model's statistics per task type over the last windowSeconds. */
+  stats: Array<ModelStats>;
   taskTypes: Array<Scalars['String']['output']>;
+};
+
+
+/** A model the service can run, keyed by name. */
+export type ModelStatsArgs = {
+  windowSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The models of one task type side by side, best selection score first. */
+export type ModelComparison = {
+  __typename?: 'ModelComparison';
+  entries: Array<ModelComparisonEntry>;
+  taskType: Scalars['String']['output'];
+  windowSeconds: Scalars['Int']['output'];
+};
+
+export type ModelComparisonEntry = {
+  __typename?: 'ModelComparisonEntry';
+  model: Model;
+  /** 1 for the best. */
+  rank: Scalars['Int']['output'];
+  /** The selection score in [0, 1] with the configured weights. */
+  score: Scalars['Float']['output'];
+  /** Null when the model had no call in the window. */
+  stats?: Maybe<ModelStats>;
+  /** Laplace-smoothed success rate the score uses. */
+  successRate: Scalars['Float']['output'];
 };
 
 /** One recorded model call. */
 export type ModelInvocation = {
   __typename?: 'ModelInvocation';
+  /** Units times the model's configured per-unit costs; 0 for the local models. */
+  cost: Scalars['Float']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** Set when outcome is error, e.g. timeout, http_503, bad_reply. */
   errorClass?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   inputUnits: Scalars['Int']['output'];
   latencyMs: Scalars['Float']['output'];
   model: Model;
+  /** success or error. */
   outcome: Scalars['String']['output'];
   outputUnits: Scalars['Int']['output'];
+  provider: Scalars['String']['output'];
   taskId?: Maybe<Scalars['String']['output']>;
   taskType: Scalars['String']['output'];
   workflowId?: Maybe<Scalars['ID']['output']>;
 };
 
+/** Statistics of one model on one task type; latency percentiles are exact, over every call. */
 export type ModelStats = {
   __typename?: 'ModelStats';
   count: Scalars['Int']['output'];
   errorRate: Scalars['Float']['output'];
+  meanCost: Scalars['Float']['output'];
   model: Scalars['String']['output'];
   p50LatencyMs?: Maybe<Scalars['Float']['output']>;
   p95LatencyMs?: Maybe<Scalars['Float']['output']>;
@@ -81,10 +120,18 @@ export type MutationInferArgs = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Every model serving taskType, compared over the last windowSeconds. */
+  compareModels: ModelComparison;
   modelInvocation?: Maybe<ModelInvocation>;
   /** Per-model statistics over the last windowSeconds. */
   modelStats: Array<ModelStats>;
   models: Array<Model>;
+};
+
+
+export type QueryCompareModelsArgs = {
+  taskType: Scalars['String']['input'];
+  windowSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -202,13 +249,15 @@ export type ResolversTypes = ResolversObject<{
   InferInput: InferInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  InferPayload: ResolverTypeWrapper<InferPayload>;
+  InferPayload: ResolverTypeWrapper<Omit<InferPayload, 'invocation'> & { invocation: ResolversTypes['ModelInvocation'] }>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
-  Model: ResolverTypeWrapper<Model>;
-  ModelInvocation: ResolverTypeWrapper<ModelInvocation>;
+  Model: ResolverTypeWrapper<ModelView>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  ModelStats: ResolverTypeWrapper<ModelStats>;
+  ModelComparison: ResolverTypeWrapper<Omit<ModelComparison, 'entries'> & { entries: Array<ResolversTypes['ModelComparisonEntry']> }>;
+  ModelComparisonEntry: ResolverTypeWrapper<Omit<ModelComparisonEntry, 'model' | 'stats'> & { model: ResolversTypes['Model'], stats?: Maybe<ResolversTypes['ModelStats']> }>;
+  ModelInvocation: ResolverTypeWrapper<InvocationRecord>;
+  ModelStats: ResolverTypeWrapper<ModelTaskStats>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -220,13 +269,15 @@ export type ResolversParentTypes = ResolversObject<{
   InferInput: InferInput;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  InferPayload: InferPayload;
+  InferPayload: Omit<InferPayload, 'invocation'> & { invocation: ResolversParentTypes['ModelInvocation'] };
   Float: Scalars['Float']['output'];
   JSON: Scalars['JSON']['output'];
-  Model: Model | FederationReferenceTypes['Model'];
-  ModelInvocation: ModelInvocation | FederationReferenceTypes['ModelInvocation'];
+  Model: ModelView;
   Int: Scalars['Int']['output'];
-  ModelStats: ModelStats;
+  ModelComparison: Omit<ModelComparison, 'entries'> & { entries: Array<ResolversParentTypes['ModelComparisonEntry']> };
+  ModelComparisonEntry: Omit<ModelComparisonEntry, 'model' | 'stats'> & { model: ResolversParentTypes['Model'], stats?: Maybe<ResolversParentTypes['ModelStats']> };
+  ModelInvocation: InvocationRecord;
+  ModelStats: ModelTaskStats;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
@@ -251,11 +302,27 @@ export type ModelResolvers<ContextType = SubgraphContext, ParentType extends Res
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Model']> | FederationReferenceType, FederationReferenceType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stats?: Resolver<Array<ResolversTypes['ModelStats']>, ParentType, ContextType, RequireFields<ModelStatsArgs, 'windowSeconds'>>;
   taskTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ModelComparisonResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ModelComparison'] = ResolversParentTypes['ModelComparison']> = ResolversObject<{
+  entries?: Resolver<Array<ResolversTypes['ModelComparisonEntry']>, ParentType, ContextType>;
+  taskType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  windowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ModelComparisonEntryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ModelComparisonEntry'] = ResolversParentTypes['ModelComparisonEntry']> = ResolversObject<{
+  model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  stats?: Resolver<Maybe<ResolversTypes['ModelStats']>, ParentType, ContextType>;
+  successRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type ModelInvocationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ModelInvocation'] = ResolversParentTypes['ModelInvocation'], FederationReferenceType extends FederationReferenceTypes['ModelInvocation'] = FederationReferenceTypes['ModelInvocation']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ModelInvocation']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  cost?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   errorClass?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -264,6 +331,7 @@ export type ModelInvocationResolvers<ContextType = SubgraphContext, ParentType e
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   outputUnits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   taskId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   taskType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   workflowId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -272,6 +340,7 @@ export type ModelInvocationResolvers<ContextType = SubgraphContext, ParentType e
 export type ModelStatsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ModelStats'] = ResolversParentTypes['ModelStats']> = ResolversObject<{
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   errorRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  meanCost?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   p50LatencyMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   p95LatencyMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -285,6 +354,7 @@ export type MutationResolvers<ContextType = SubgraphContext, ParentType extends 
 }>;
 
 export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  compareModels?: Resolver<ResolversTypes['ModelComparison'], ParentType, ContextType, RequireFields<QueryCompareModelsArgs, 'taskType' | 'windowSeconds'>>;
   modelInvocation?: Resolver<Maybe<ResolversTypes['ModelInvocation']>, ParentType, ContextType, RequireFields<QueryModelInvocationArgs, 'id'>>;
   modelStats?: Resolver<Array<ResolversTypes['ModelStats']>, ParentType, ContextType, RequireFields<QueryModelStatsArgs, 'windowSeconds'>>;
   models?: Resolver<Array<ResolversTypes['Model']>, ParentType, ContextType>;
@@ -295,6 +365,8 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   InferPayload?: InferPayloadResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Model?: ModelResolvers<ContextType>;
+  ModelComparison?: ModelComparisonResolvers<ContextType>;
+  ModelComparisonEntry?: ModelComparisonEntryResolvers<ContextType>;
   ModelInvocation?: ModelInvocationResolvers<ContextType>;
   ModelStats?: ModelStatsResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

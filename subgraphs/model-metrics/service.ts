@@ -1,0 +1,132 @@
+/**
+ * The model-metrics service: model inference over REST and GraphQL, a record of every
+ * model call, per-model statistics and metric-driven model selection.
+ */
+import { ApiKeyStore } from '../../platform/auth/api-keys';
+import { Authenticator } from '../../platform/auth/authenticator';
+import { createDatabase, pingDatabase } from '../../platform/db/pool';
+import { readSubgraphSdl } from '../../platform/graphql/compose';
+import { mountSubgraph } from '../../platform/graphql/subgraph-server';
+import type { HealthCheck } from '../../platform/health';
+import { createHttpServer } from '../../platform/http/server';
+import { createServiceMetrics } from '../../platform/metrics';
+import type { Runtime } from '../../platform/runtime';
+import { Service } from '../../platform/service';
+import { registerInferRoute } from './infer-route';
+import { InferenceService } from './inference-service';
+import { InvocationStore } from './invocation-store';
+import { ModelCatalog } from './model-catalog';
+import { ModelSelector, type ModelSelectorOptions } from './model-selector';
+import { createLocalNlpProvider } from './providers/local-nlp';
+import { createLocalSentimentProvider } from './providers/local-sentiment';
+import type { Provider } from './providers/provider';
+import { createResolvers } from './resolvers';
+
+export interface ModelMetricsServiceOptions {
+  /** Replaces the providers read from configuration (tests, embedding). */
+  providers?: Provider[];
+  selector?: ModelSelectorOptions;
+  /** Largest accepted input text. @default 102400 (100 KiB) */
+  maxInputBytes?: number;
+}
+
+const DEFAULT_MAX_INPUT_BYTES = 100 * 1024;
+
+const LATENCY_BUCKETS_SECONDS = [
+  0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
+
+export async function createModelMetricsService(
+  runtime: Runtime,
+  options: ModelMetricsServiceOptions = {},
+): Promise<Service> {
+  const { config } = runtime;
+  const log = runtime.log.child({ service: 'model-metrics' });
+  const db = createDatabase(
+    { url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'model-metrics' },
+    log,
+  );
+  const providers = options.providers ?? defaultProviders();
+  const catalog = new ModelCatalog(providers);
+  const store = new InvocationStore(db);
+  const selector = new ModelSelector(options.selector);
+  await seedSelector(selector, store, options.selector?.windowSize ?? 30, log);
+
+  const metrics = createServiceMetrics('model-metrics');
+  const inference = new InferenceService({
+    catalog,
+    store,
+    selector,
+    log,
+    latencyHistogram: metrics.histogram(
+      'model_inference_duration_seconds',
+      'Model inference calls by model, task type and outcome',
+      ['model', 'task_type', 'outcome'] as const,
+      LATENCY_BUCKETS_SECONDS,
+    ),
+    timeoutMs: config.modelMetrics.inferenceTimeoutMs,
+    maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
+  });
+
+  const healthChecks: HealthCheck[] = [
+    { name: 'database', critical: true, check: () => pingDatabase(db) },
+    ...providers.map((provider) => providerHealthCheck(provider)),
+  ];
+  const app = createHttpServer({
+    service: 'model-metrics',
+    log,
+    metrics,
+    healthChecks: () => healthChecks,
+  });
+  registerInferRoute(app, { inference, authenticator: new Authenticator(new ApiKeyStore(db)) });
+  mountSubgraph(app, {
+    sdl: await readSubgraphSdl('model-metrics'),
+    resolvers: createResolvers({ inference, store, catalog, selector }),
+    log,
+  });
+
+  return new Service({
+    name: 'model-metrics',
+    app,
+    host: config.host,
+    port: config.ports['model-metrics'],
+    log,
+    release: async () => {
+      await Promise.all(providers.map((provider) => provider.close?.()));
+      await db.end();
+    },
+  });
+}
+
+function defaultProviders(): Provider[] {
+  // TODO(issue 5): add the OpenAI-compatible providers configured by MODELS_FILE / env.
+  return [createLocalSentimentProvider(), createLocalNlpProvider()];
+}
+
+/** A provider is never critical: the others still serve their task types while it is down. */
+function providerHealthCheck(provider: Provider): HealthCheck {
+  return {
+    name: `provider:${provider.name}`,
+    critical: false,
+    check: async () => {
+      const health = provider.health();
+      if (health.state === 'down') throw new Error(String(health['reason'] ?? 'provider is down'));
+      return { ...health, models: provider.models.map((model) => model.name) };
+    },
+  };
+}
+
+/** Replays recent calls into the selector so a restart does not forget what it learned. */
+async function seedSelector(
+  selector: ModelSelector,
+  store: InvocationStore,
+  windowSize: number,
+  log: Runtime['log'],
+): Promise<void> {
+  try {
+    const recent = await store.recent(windowSize);
+    for (const invocation of recent.reverse()) selector.observe(invocation);
+  } catch (error) {
+    log.warn({ err: error }, 'could not seed model selection from recorded calls; starting empty');
+  }
+}
