@@ -68,8 +68,20 @@ const EnvSchema = z.object({
   WORKFLOW_LEASE_MS: positiveInt.default(300_000),
   /** Maximum time one model inference call may take. @default 10000 */
   MODEL_INFERENCE_TIMEOUT_MS: positiveInt.default(10_000),
+  /** JSON file of HTTP model providers and model-selection weights (see subgraphs/model-metrics). */
+  MODELS_FILE: z.string().min(1).optional(),
+  /** One OpenAI-compatible model without a models file: base URL up to /v1, e.g. http://127.0.0.1:11434/v1. */
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  /** The model name at OPENAI_BASE_URL; required with it. */
+  OPENAI_MODEL: z.string().min(1).optional(),
+  /** Comma-separated task types that model serves. @default generate,classify,summarize,sentiment,entities,keywords */
+  OPENAI_TASK_TYPES: z.string().min(1).optional(),
   /** Events buffered per subscriber before a slow subscriber is disconnected. @default 256 */
   SUBSCRIPTION_BUFFER_SIZE: positiveInt.default(256),
+}).refine((e) => e.OPENAI_BASE_URL === undefined || e.OPENAI_MODEL !== undefined, {
+  message: 'OPENAI_MODEL is required when OPENAI_BASE_URL is set',
+  path: ['OPENAI_MODEL'],
 });
 
 export type ServiceName = 'gateway' | 'hooks' | 'workflows' | 'model-metrics';
@@ -98,7 +110,11 @@ export interface Config {
     outboxAlertAfterFailures: number;
   };
   workflows: { leaseMs: number };
-  modelMetrics: { inferenceTimeoutMs: number };
+  modelMetrics: {
+    inferenceTimeoutMs: number;
+    modelsFile: string | undefined;
+    openai: { baseUrl: string; apiKey: string | undefined; model: string; taskTypes: string[] | undefined } | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -156,7 +172,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       outboxAlertAfterFailures: e.OUTBOX_ALERT_AFTER_FAILURES,
     },
     workflows: { leaseMs: e.WORKFLOW_LEASE_MS },
-    modelMetrics: { inferenceTimeoutMs: e.MODEL_INFERENCE_TIMEOUT_MS },
+    modelMetrics: {
+      inferenceTimeoutMs: e.MODEL_INFERENCE_TIMEOUT_MS,
+      modelsFile: e.MODELS_FILE,
+      openai:
+        e.OPENAI_BASE_URL && e.OPENAI_MODEL
+          ? {
+              baseUrl: e.OPENAI_BASE_URL,
+              apiKey: e.OPENAI_API_KEY,
+              model: e.OPENAI_MODEL,
+              taskTypes: e.OPENAI_TASK_TYPES?.split(',').map((taskType) => taskType.trim()),
+            }
+          : undefined,
+    },
   };
 }
 

@@ -17,14 +17,14 @@ import { InferenceService } from './inference-service';
 import { InvocationStore } from './invocation-store';
 import { ModelCatalog } from './model-catalog';
 import { ModelSelector, type ModelSelectorOptions } from './model-selector';
-import { createLocalNlpProvider } from './providers/local-nlp';
-import { createLocalSentimentProvider } from './providers/local-sentiment';
+import { loadProviderSetup } from './provider-config';
 import type { Provider } from './providers/provider';
 import { createResolvers } from './resolvers';
 
 export interface ModelMetricsServiceOptions {
-  /** Replaces the providers read from configuration (tests, embedding). */
+  /** Replaces the providers read from configuration (MODELS_FILE, OPENAI_*). */
   providers?: Provider[];
+  /** Overrides the models file's selection settings. */
   selector?: ModelSelectorOptions;
   /** Largest accepted input text. @default 102400 (100 KiB) */
   maxInputBytes?: number;
@@ -46,11 +46,13 @@ export async function createModelMetricsService(
     { url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'model-metrics' },
     log,
   );
-  const providers = options.providers ?? defaultProviders();
+  const setup = loadProviderSetup(config);
+  const providers = options.providers ?? setup.providers;
+  const selection = { ...setup.selection, ...options.selector };
   const catalog = new ModelCatalog(providers);
   const store = new InvocationStore(db);
-  const selector = new ModelSelector(options.selector);
-  await seedSelector(selector, store, options.selector?.windowSize ?? 30, log);
+  const selector = new ModelSelector(selection);
+  await seedSelector(selector, store, selection.windowSize ?? 30, log);
 
   const metrics = createServiceMetrics('model-metrics');
   const inference = new InferenceService({
@@ -96,11 +98,6 @@ export async function createModelMetricsService(
       await db.end();
     },
   });
-}
-
-function defaultProviders(): Provider[] {
-  // TODO(issue 5): add the OpenAI-compatible providers configured by MODELS_FILE / env.
-  return [createLocalSentimentProvider(), createLocalNlpProvider()];
 }
 
 /** A provider is never critical: the others still serve their task types while it is down. */
