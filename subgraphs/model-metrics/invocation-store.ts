@@ -59,36 +59,74 @@ interface InvocationRow {
   created_at: Date;
 }
 
+interface PendingWrite {
+  invocation: InvocationRecord;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Rows one INSERT carries at most. */
+const MAX_BATCH_ROWS = 256;
+
 const COLUMNS =
   'id, model, provider, task_type, latency_ms, input_units, output_units, cost, outcome, error_class, workflow_id, task_id, created_at';
 
 export class InvocationStore {
   constructor(private readonly db: Queryable) {}
 
-  async record(invocation: InvocationRecord): Promise<void> {
-    try {
-      await this.db.query(
-        `INSERT INTO model_invocations (${COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [
-          invocation.id,
-          invocation.model,
-          invocation.provider,
-          invocation.taskType,
-          invocation.latencyMs,
-          invocation.inputUnits,
-          invocation.outputUnits,
-          invocation.cost,
-          invocation.outcome,
-          invocation.errorClass,
-          invocation.workflowId,
-          invocation.taskId,
-          invocation.createdAt,
-        ],
-      );
-    } catch (error) {
-      throw asDatabaseError(error);
+  /**
+   * Resolves once the row is committed. Rows recorded while a write is in flight go out
+   * together in the next one (group commit): under load one INSERT carries many rows,
+   * while a lone call is written at once, with no added delay.
+   */
+  record(invocation: InvocationRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ invocation, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private readonly pending: PendingWrite[] = [];
+  private flushing = false;
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH_ROWS);
+      try {
+        await this.insert(batch.map((write) => write.invocation));
+        for (const write of batch) write.resolve();
+      } catch (error) {
+        const failure = asDatabaseError(error);
+        for (const write of batch) write.reject(failure);
+      }
     }
+    this.flushing = false;
+  }
+
+  private async insert(rows: InvocationRecord[]): Promise<void> {
+    const column = <T>(pick: (row: InvocationRecord) => T) => rows.map(pick);
+    await this.db.query(
+      `INSERT INTO model_invocations (${COLUMNS})
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::int[],
+                            $7::int[], $8::float8[], $9::text[], $10::text[], $11::uuid[], $12::text[],
+                            $13::timestamptz[])`,
+      [
+        column((row) => row.id),
+        column((row) => row.model),
+        column((row) => row.provider),
+        column((row) => row.taskType),
+        column((row) => row.latencyMs),
+        column((row) => row.inputUnits),
+        column((row) => row.outputUnits),
+        column((row) => row.cost),
+        column((row) => row.outcome),
+        column((row) => row.errorClass),
+        column((row) => row.workflowId),
+        column((row) => row.taskId),
+        column((row) => row.createdAt),
+      ],
+    );
   }
 
   /** Rows for the given ids, in no particular order; ids that are not UUIDs match nothing. */

@@ -99,6 +99,25 @@ describe('POST /api/v1/model-metrics/infer', () => {
     });
   });
 
+  it('records every one of many concurrent calls (rows written in groups)', async () => {
+    const before = await harness.invocationCount();
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        infer({ task_type: 'sentiment', input: `good ${i}`, task_id: `burst-${i}` }),
+      ),
+    );
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    const ids = answers.map((answer) => answer.body['invocation_id']);
+    const stored = await harness.db.query(
+      'SELECT task_id FROM model_invocations WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    expect(stored.rows.map((row: { task_id: string }) => row.task_id).sort()).toEqual(
+      Array.from({ length: 40 }, (_, i) => `burst-${i}`).sort(),
+    );
+    expect(await harness.invocationCount()).toBe(before + 40);
+  });
+
   describe('refuses, and records nothing', () => {
     let reader: string;
     beforeAll(async () => {
