@@ -1,5 +1,6 @@
 # Paths, env overrides and helpers shared by fetch.sh, start.sh, stop.sh and reset.sh.
 # Sourced, not run: it sets variables in the caller's shell.
+# shellcheck disable=SC2034 # the variables are used by the scripts that source this file
 
 KAFKA_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$KAFKA_SCRIPTS_DIR/../.." && pwd)"
@@ -8,6 +9,8 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 # Everything a broker run writes: server.properties, data/, logs/, kafka.pid.
 KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$REPO_ROOT/.kafka}"
+# Absolute, so log.dirs in server.properties does not depend on the caller's directory.
+[[ "$KAFKA_DATA_DIR" == /* ]] || KAFKA_DATA_DIR="$PWD/$KAFKA_DATA_DIR"
 # The jars stay in the repo even when KAFKA_DATA_DIR points elsewhere (say a CI temp dir),
 # so a fresh data dir does not mean a fresh download.
 KAFKA_LIB_DIR="${KAFKA_LIB_DIR:-$REPO_ROOT/.kafka/lib}"
@@ -45,13 +48,15 @@ port_open() {
 # broker has caught up with the KRaft metadata log, and a broker that is still fenced is
 # left out of Metadata responses, so clients could not use it yet.
 #
-# The request is Metadata v4 (the oldest Kafka 4.x still accepts, KIP-896) with
-# topics = null, which kafka answers with a v0 response header:
+# The request is Metadata v4 (Kafka 4.1.1 accepts v0-v13) with topics = null. v4 is not a
+# "flexible" version, so both headers are fixed-width and the broker count sits at a fixed
+# place in the response:
 #   request:  length=20 | api_key=3 | api_version=4 | correlation_id=1 | client_id="ready"
 #             | topics=-1 (null) | allow_auto_topic_creation=false
 #   response: length | correlation_id | throttle_time_ms | broker count | ...
 metadata_lists_a_broker() {
   local reply bytes
+  # shellcheck disable=SC2016 # single quotes on purpose: the inner bash gets the port as $1
   reply="$(timeout 3 bash -c '
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
     printf "\x00\x00\x00\x14\x00\x03\x00\x04\x00\x00\x00\x01\x00\x05ready\xff\xff\xff\xff\x00" >&3

@@ -22,13 +22,16 @@ command -v mvn >/dev/null || die "mvn not found; Maven is needed once to downloa
 log "fetching Kafka $KAFKA_VERSION jars with Maven into $KAFKA_LIB_DIR"
 staging="$KAFKA_LIB_DIR.tmp"
 rm -rf "$staging"
-mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$staging"
+# sed: Debian's Maven 3.8.7 prints bare colour-reset codes even in batch mode (-B).
+mvn -q -B -f "$pom" dependency:copy-dependencies \
+  -DincludeScope=runtime -DoutputDirectory="$staging" 2>&1 | sed $'s/\e\\[0m//g' >&2
 rm -rf "$KAFKA_LIB_DIR"
 mv "$staging" "$KAFKA_LIB_DIR"
 echo "$wanted" >"$marker"
 
-# Keep generated broker files out of git without editing the repo's .gitignore.
-[[ -f "$REPO_ROOT/.kafka/.gitignore" ]] || echo '*' >"$REPO_ROOT/.kafka/.gitignore"
+# Keep the generated .kafka/ out of git without editing the repo's .gitignore.
+if [[ -d "$REPO_ROOT/.kafka" && ! -f "$REPO_ROOT/.kafka/.gitignore" ]]; then
+  echo '*' >"$REPO_ROOT/.kafka/.gitignore"
+fi
 
 log "fetched $(find "$KAFKA_LIB_DIR" -name '*.jar' | wc -l) jars"

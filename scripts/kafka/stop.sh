@@ -17,7 +17,7 @@ log "stopping broker (pid $pid)"
 kill -TERM "$pid"
 deadline=$((SECONDS + timeout_seconds))
 while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
-  sleep 0.5
+  sleep 0.2
 done
 
 if kill -0 "$pid" 2>/dev/null; then
