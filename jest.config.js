@@ -17,8 +17,8 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [
     project('unit'),
-    project('integration', { testTimeout: 60_000, slowTestThreshold: 20 }),
-    project('e2e', { testTimeout: 120_000, slowTestThreshold: 60 }),
+    project('integration', { setupFilesAfterEnv: ['<rootDir>/tests/support/timeouts/integration.ts'] }),
+    project('e2e', { setupFilesAfterEnv: ['<rootDir>/tests/support/timeouts/e2e.ts'] }),
   ],
   maxWorkers: 2,
 };

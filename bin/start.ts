@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const names = requested.length > 0 ? SERVICE_NAMES.filter((name) => requested.includes(name)) : SERVICE_NAMES;
 
   const config = loadConfig();
-  const log = createLogger({ level: config.logLevel, service: 'omninode-bridge' });
+  const log = createLogger({ level: config.logLevel });
   const runtime = await createRuntime(config, log);
   const devKey = await prepareDevelopment(runtime, names);
 

@@ -61,12 +61,17 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
   });
 
   const yoga = createYoga<{ req: FastifyRequest; reply: FastifyReply }, GatewayContext>({
-    schema: () => schema,
+    // Not a schema factory: yoga's factory form needs a Fetch Request per operation, which
+    // graphql-ws operations do not have. This plugin swaps in the current schema instead.
+    schema,
     graphqlEndpoint: '/graphql',
     graphiql: config.gateway.graphiql ? { title: 'OmniNode Bridge', subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
     logging: log.child({ component: 'yoga' }),
-    plugins: [useFederatedExecution(() => federation.executor, log)],
+    plugins: [
+      { onEnveloped: ({ setSchema }: { setSchema: (next: GraphQLSchema) => void }) => setSchema(schema) },
+      useFederatedExecution(() => federation.executor, log),
+    ],
     maskedErrors: { maskError: maskUnexpectedError },
     context: (initial) => {
       // HTTP requests carry the identity the onRequest hook verified; graphql-ws

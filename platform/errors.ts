@@ -3,6 +3,8 @@
  * `errors.ts`; an AppError carries the HTTP status, the GraphQL `extensions.code` and
  * whether retrying may help, so transports map errors without knowing each kind.
  */
+import { types } from 'node:util';
+
 import { GraphQLError } from 'graphql';
 
 export interface ErrorDefinition {
@@ -75,7 +77,9 @@ export function fieldErrors(
 
 /** Failures of PostgreSQL connectivity (as opposed to a bad statement) surface as 503. */
 export function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  // isNativeError too: errors made by Node's own net module fail `instanceof Error` inside
+  // jest's sandbox (another realm), which turned ECONNREFUSED into a 500 in tests.
+  if (!(error instanceof Error) && !types.isNativeError(error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     // Node socket errors and PostgreSQL class 08 (connection exception) and 57P0x (shutdown).

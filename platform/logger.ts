@@ -19,10 +19,11 @@ const REDACTED_PATHS = [
   '*.token',
 ];
 
-export function createLogger(options: { level: string; service: string }): Logger {
+/** The root logger; each service makes a child with `{ service }`. */
+export function createLogger(options: { level: string; service?: string }): Logger {
   return pino({
     level: options.level,
-    base: { service: options.service },
+    base: options.service ? { service: options.service } : {},
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

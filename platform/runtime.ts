@@ -31,7 +31,7 @@ export interface Runtime {
 
 export async function createRuntime(
   config: Config = loadConfig(),
-  log: Logger = createLogger({ level: config.logLevel, service: 'omninode-bridge' }),
+  log: Logger = createLogger({ level: config.logLevel }),
 ): Promise<Runtime> {
   let embeddedPostgres: EmbeddedPostgres | undefined;
   const databaseUrl =

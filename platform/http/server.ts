@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 
 import { AppError, CommonErrors } from '../errors';
 import { type HealthCheck, checkHealth } from '../health';
@@ -31,7 +31,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     },
-    disableRequestLogging: true,
+    // One line per request comes from the onResponse hook below, with the route and timing.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
   });
 

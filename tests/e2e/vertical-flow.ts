@@ -39,7 +39,8 @@ export class GatewayCaller {
     readonly apiKey: string,
   ) {}
 
-  post(path: string, body: string, contentType = 'application/json', apiKey: string | undefined = this.apiKey): Promise<Response> {
+  /** `apiKey: null` sends no credentials. */
+  post(path: string, body: string, contentType = 'application/json', apiKey: string | null = this.apiKey): Promise<Response> {
     return fetch(`${this.gatewayUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': contentType, ...(apiKey ? { 'x-api-key': apiKey } : {}) },
@@ -189,10 +190,10 @@ export async function badWebhooksStoreNothing(caller: GatewayCaller): Promise<vo
   const wrongType = await caller.post('/api/v1/hooks/receive', 'source=demo', 'application/x-www-form-urlencoded');
   expect(wrongType.status).toBe(415);
 
-  const noKey = await caller.post('/api/v1/hooks/receive', JSON.stringify(demoWebhook('x')), 'application/json', undefined);
+  const noKey = await caller.post('/api/v1/hooks/receive', JSON.stringify(demoWebhook('x')), 'application/json', null);
   expect(noKey.status).toBe(401);
 
-  const noKeyGraphql = await caller.post('/graphql', JSON.stringify({ query: '{ __typename }' }), 'application/json', undefined);
+  const noKeyGraphql = await caller.post('/graphql', JSON.stringify({ query: '{ __typename }' }), 'application/json', null);
   expect(noKeyGraphql.status).toBe(401);
 
   expect(await count()).toBe(before);

@@ -37,7 +37,7 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
     OUTBOX_POLL_INTERVAL_MS: '100',
     ...env,
   });
-  const log = createLogger({ level: config.logLevel, service: 'test-stack' });
+  const log = createLogger({ level: config.logLevel });
   const runtime = await createRuntime(config, log);
   const db = createDatabase({ url: runtime.databaseUrl, max: 2 }, log);
   await seedDefaultWorkflows(db);

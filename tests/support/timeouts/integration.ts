@@ -1,0 +1,2 @@
+// Integration tests wait on real servers (Kafka group joins take seconds).
+jest.setTimeout(60_000);
