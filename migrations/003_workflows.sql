@@ -24,6 +24,8 @@ CREATE TABLE workflows (
   input              jsonb NOT NULL DEFAULT '{}',
   status             text NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
   hook_event_id      uuid,
+  -- The triggering hook event as templates see it ({{event.data.x}}), kept for resumption.
+  trigger_event      jsonb,
   correlation_id     text NOT NULL,
   output             jsonb,
   error              text,
@@ -49,10 +51,13 @@ CREATE TABLE workflow_tasks (
   type         text NOT NULL,
   status       text NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'failed', 'skipped')),
   attempts     integer NOT NULL DEFAULT 0,
+  depends_on   text[] NOT NULL DEFAULT '{}',
   input        jsonb,
   output       jsonb,
   error        text,
   degraded     boolean NOT NULL DEFAULT false,
+  -- The model-metrics invocation a model_inference task made (ModelInvocation @key).
+  invocation_id text,
   started_at   timestamptz,
   completed_at timestamptz,
   PRIMARY KEY (workflow_id, task_id)
@@ -66,3 +71,24 @@ CREATE TABLE processed_events (
   processed_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (consumer, event_id)
 );
+
+-- workflow.events messages that failed past their retries: what was published to
+-- workflow.events.dlq, kept here too so operators can list and replay them.
+CREATE TABLE workflow_dead_letters (
+  id               uuid PRIMARY KEY,
+  event_id         text,
+  topic            text NOT NULL,
+  partition        integer NOT NULL,
+  "offset"         text NOT NULL,
+  message_key      text,
+  message_value    bytea,
+  message_headers  jsonb NOT NULL,
+  error            text NOT NULL,
+  attempts         integer NOT NULL,
+  first_failed_at  timestamptz NOT NULL,
+  last_failed_at   timestamptz NOT NULL,
+  replayed_at      timestamptz,
+  UNIQUE (topic, partition, "offset")
+);
+CREATE INDEX workflow_dead_letters_pending ON workflow_dead_letters (last_failed_at)
+  WHERE replayed_at IS NULL;

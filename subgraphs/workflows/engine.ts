@@ -1,0 +1,403 @@
+/**
+ * The task engine: executes one run's DAG while holding its lease. Tasks whose
+ * dependencies completed start at once, in parallel; each attempt is recorded before and
+ * after it runs, with its events published in that order. A failed task (after its
+ * retries) or a cancel request stops new tasks from starting; tasks already running
+ * finish, the rest are skipped, and the run's completion is published last.
+ *
+ * A run ends in one of three ways: finished (completed, failed or cancelled, written and
+ * published), lost (another coordinator took the lease: stop quietly, it carries on), or
+ * interrupted (shutdown or a database outage: leave the stored state, whose lease expires
+ * and is taken over, without re-running completed tasks).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { Database } from '../../platform/db/pool';
+import type { EventBus } from '../../platform/events/event-bus';
+import type { Logger } from '../../platform/logger';
+import { type TaskDefinition, isTaskType } from './definition';
+import { type Lease, StaleLeaseError, expireLease, renewLease } from './lease';
+import { type ResolvedRetryPolicy, backoffMs, resolveRetryPolicy } from './retry-policy';
+import { RunEvents, type RunEventTopics } from './run-events';
+import { FencedRunWriter, type TaskState, type WorkflowRun, findRun, findTasks } from './run-store';
+import { TaskFailure, type TaskRunners } from './tasks/task-runner';
+import { TemplateError, type TemplateScope, renderTemplate } from './template';
+import type { WorkflowMetrics } from './workflow-metrics';
+
+export interface EngineOptions {
+  db: Database;
+  bus: EventBus;
+  topics: RunEventTopics;
+  runners: TaskRunners;
+  leaseMs: number;
+  modelInferenceTimeoutMs: number;
+  log: Logger;
+  metrics: WorkflowMetrics;
+}
+
+type TaskResult =
+  | { kind: 'completed'; output: unknown; degraded: boolean }
+  | { kind: 'failed'; error: string }
+  | { kind: 'cancelled' };
+
+interface ActiveRun {
+  lease: Lease;
+  controller: AbortController;
+  cancel(): void;
+  done: Promise<void>;
+}
+
+class RunInterrupted extends Error {
+  override name = 'RunInterrupted';
+}
+
+export class WorkflowEngine {
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly log: Logger;
+
+  constructor(private readonly options: EngineOptions) {
+    this.log = options.log.child({ component: 'task-engine' });
+  }
+
+  /** Runs currently executing in this process. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  isActive(workflowId: string): boolean {
+    return this.active.has(workflowId);
+  }
+
+  /** Starts executing a run whose lease `lease` holds; returns without waiting for it. */
+  execute(lease: Lease): Promise<void> {
+    const existing = this.active.get(lease.workflowId);
+    if (existing) return existing.done;
+    const controller = new AbortController();
+    let cancelRequested = false;
+    let wake: () => void = () => undefined;
+    const state = {
+      isCancelRequested: () => cancelRequested,
+      waitForWake: () => new Promise<void>((resolve) => (wake = resolve)),
+    };
+    const done = this.runToEnd(lease, controller, state).finally(() => {
+      this.active.delete(lease.workflowId);
+    });
+    this.active.set(lease.workflowId, {
+      lease,
+      controller,
+      cancel: () => {
+        cancelRequested = true;
+        wake();
+      },
+      done,
+    });
+    return done;
+  }
+
+  /** Tells a run executing here that a cancel was requested, so it stops without waiting. */
+  notifyCancel(workflowId: string): void {
+    this.active.get(workflowId)?.cancel();
+  }
+
+  /**
+   * Interrupts every run executing here, waits until they stopped writing, then lets
+   * their leases expire now so another coordinator resumes them without waiting.
+   */
+  async stop(): Promise<void> {
+    const runs = [...this.active.entries()];
+    for (const [, run] of runs) run.controller.abort(new RunInterrupted('coordinator stopping'));
+    await Promise.allSettled(runs.map(([, run]) => run.done));
+    await Promise.allSettled(runs.map(([, run]) => expireLease(this.options.db, run.lease)));
+  }
+
+  private async runToEnd(
+    lease: Lease,
+    controller: AbortController,
+    state: { isCancelRequested(): boolean; waitForWake(): Promise<void> },
+  ): Promise<void> {
+    const log = this.log.child({ workflowId: lease.workflowId, fencingToken: lease.fencingToken });
+    const renewal = this.startRenewal(lease, controller, log);
+    try {
+      await this.runDag(lease, controller.signal, state, log);
+    } catch (error) {
+      if (error instanceof StaleLeaseError || controller.signal.reason instanceof StaleLeaseError) {
+        this.options.metrics.staleWrites.inc();
+        log.warn({ err: error }, 'lease lost; another coordinator continues the run');
+      } else if (controller.signal.aborted) {
+        log.info('run interrupted; its lease will expire and another coordinator resumes it');
+      } else {
+        log.error(
+          { err: error },
+          'run stopped by an unexpected error; it resumes after its lease expires',
+        );
+      }
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private startRenewal(lease: Lease, controller: AbortController, log: Logger): NodeJS.Timeout {
+    const timer = setInterval(
+      () => {
+        renewLease(this.options.db, lease, this.options.leaseMs).then(
+          (held) => {
+            if (!held && !controller.signal.aborted) controller.abort(new StaleLeaseError(lease));
+          },
+          (error: unknown) => log.warn({ err: error }, 'lease renewal failed; retrying'),
+        );
+      },
+      Math.max(Math.floor(this.options.leaseMs / 3), 10),
+    );
+    timer.unref();
+    return timer;
+  }
+
+  private async runDag(
+    lease: Lease,
+    signal: AbortSignal,
+    state: { isCancelRequested(): boolean; waitForWake(): Promise<void> },
+    log: Logger,
+  ): Promise<void> {
+    const { db } = this.options;
+    const writer = new FencedRunWriter(db, lease);
+    const run = await findRun(db, lease.workflowId);
+    if (!run) throw new Error(`workflow ${lease.workflowId} does not exist`);
+    await writer.resetInterruptedTasks();
+    let cancelRequested = (await writer.markRunning()).cancelRequested;
+    const tasks = new Map((await findTasks(db, [run.id])).map((task) => [task.taskId, task]));
+    const events = new RunEvents(this.options.bus, this.options.topics, run, log);
+
+    const definitions = new Map(run.definition.tasks.map((task) => [task.id, task]));
+    const inFlight = new Map<string, Promise<void>>();
+    let failure: string | undefined;
+    // A lost lease or a database outage: stop starting tasks, let the running ones end, throw.
+    let fatal: unknown;
+    let degraded = [...tasks.values()].some((task) => task.degraded);
+
+    for (;;) {
+      cancelRequested ||= state.isCancelRequested();
+      if (!failure && !cancelRequested && fatal === undefined) {
+        for (const task of readyTasks(tasks, inFlight)) {
+          const definition = definitions.get(task.taskId) as TaskDefinition;
+          const started = this.runTask(
+            run,
+            definition,
+            task,
+            tasks,
+            writer,
+            events,
+            signal,
+            log,
+          ).then(
+            (result) => {
+              inFlight.delete(task.taskId);
+              switch (result.kind) {
+                case 'completed':
+                  task.status = 'completed';
+                  task.output = result.output;
+                  degraded ||= result.degraded;
+                  break;
+                case 'failed':
+                  task.status = 'failed';
+                  failure ??= `task ${task.taskId} failed: ${result.error}`;
+                  break;
+                case 'cancelled':
+                  cancelRequested = true;
+                  break;
+              }
+            },
+            (error: unknown) => {
+              inFlight.delete(task.taskId);
+              fatal ??= error;
+            },
+          );
+          inFlight.set(task.taskId, started);
+          task.status = 'running';
+        }
+      }
+      if (inFlight.size === 0) {
+        if (fatal !== undefined) throw fatal;
+        break;
+      }
+      // Wakes on a finished task, or on a cancel request made in this process.
+      await Promise.race([...inFlight.values(), state.waitForWake()]);
+      if (signal.aborted) throw signal.reason;
+    }
+
+    const allCompleted = [...tasks.values()].every((task) => task.status === 'completed');
+    const status = allCompleted ? 'completed' : failure ? 'failed' : 'cancelled';
+    if (status !== 'completed') await writer.skipPendingTasks();
+    const output = allCompleted ? sinkOutputs(run, tasks) : undefined;
+    await writer.finish(status, { output, error: failure, degraded });
+    this.options.metrics.runsFinished.inc({ status });
+    log.info({ status }, 'workflow finished');
+
+    const kind =
+      status === 'completed'
+        ? 'WORKFLOW_COMPLETED'
+        : status === 'failed'
+          ? 'WORKFLOW_FAILED'
+          : 'WORKFLOW_CANCELLED';
+    await events.publish({
+      type: kind,
+      status,
+      degraded,
+      ...(failure === undefined ? {} : { error: failure }),
+      ...(output === undefined ? {} : { output }),
+    });
+  }
+
+  /** Every attempt of one task, with its retries; records and publishes each step. */
+  private async runTask(
+    run: WorkflowRun,
+    definition: TaskDefinition,
+    task: TaskState,
+    tasks: Map<string, TaskState>,
+    writer: FencedRunWriter,
+    events: RunEvents,
+    runSignal: AbortSignal,
+    log: Logger,
+  ): Promise<TaskResult> {
+    if (!isTaskType(definition.type)) throw new Error(`unknown task type ${definition.type}`);
+    const type = definition.type;
+    const policy: ResolvedRetryPolicy = resolveRetryPolicy(
+      { ...definition, type },
+      { modelInferenceTimeoutMs: this.options.modelInferenceTimeoutMs },
+    );
+    // A resumed task keeps its attempt count; an interrupted attempt still earns a new one.
+    const firstAttempt = task.attempts + 1;
+    const lastAttempt = Math.max(policy.maxAttempts, firstAttempt);
+    const taskLog = log.child({ taskId: task.taskId, type });
+
+    for (let attempt = firstAttempt; ; attempt += 1) {
+      let input: unknown;
+      let renderError: string | undefined;
+      try {
+        input = renderTemplate(definition.input ?? null, templateScope(run, tasks));
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        renderError = error.message;
+      }
+      const { cancelRequested } = await writer.taskStarted(task.taskId, attempt, input);
+      if (cancelRequested) return { kind: 'cancelled' };
+      await events.publish({
+        type: 'TASK_STARTED',
+        taskId: task.taskId,
+        status: 'running',
+        attempt,
+        degraded: false,
+      });
+
+      const startedAt = performance.now();
+      const outcome = renderError
+        ? ({ kind: 'failure', error: new TaskFailure(renderError, false) } as const)
+        : await this.attempt(type, input, run.id, task.taskId, attempt, policy, runSignal, taskLog);
+      this.options.metrics.taskDuration.observe({ type }, (performance.now() - startedAt) / 1000);
+      if (runSignal.aborted) throw runSignal.reason;
+
+      if (outcome.kind === 'success') {
+        this.options.metrics.taskAttempts.inc({ type, outcome: 'completed' });
+        const degraded = outcome.value.degraded ?? false;
+        await writer.taskCompleted(task.taskId, { ...outcome.value, degraded });
+        await events.publish({
+          type: 'TASK_COMPLETED',
+          taskId: task.taskId,
+          status: 'completed',
+          attempt,
+          degraded,
+        });
+        return { kind: 'completed', output: outcome.value.output, degraded };
+      }
+
+      const { error } = outcome;
+      const retry = error.retriable && attempt < lastAttempt;
+      this.options.metrics.taskAttempts.inc({ type, outcome: retry ? 'retried' : 'failed' });
+      if (!retry) {
+        await writer.taskFailed(task.taskId, error.message);
+        await events.publish({
+          type: 'TASK_FAILED',
+          taskId: task.taskId,
+          status: 'failed',
+          attempt,
+          error: error.message,
+          degraded: false,
+        });
+        return { kind: 'failed', error: error.message };
+      }
+      const waitMs = backoffMs(policy, attempt + 1);
+      taskLog.warn({ attempt, waitMs, err: error }, 'task attempt failed; retrying');
+      const recorded = await writer.taskAttemptFailed(task.taskId, error.message);
+      if (recorded.cancelRequested) return { kind: 'cancelled' };
+      await sleep(waitMs, undefined, { signal: runSignal }).catch(() => undefined);
+      if (runSignal.aborted) throw runSignal.reason;
+    }
+  }
+
+  private async attempt(
+    type: keyof TaskRunners,
+    input: unknown,
+    workflowId: string,
+    taskId: string,
+    attempt: number,
+    policy: ResolvedRetryPolicy,
+    runSignal: AbortSignal,
+    log: Logger,
+  ): Promise<
+    | { kind: 'success'; value: Awaited<ReturnType<TaskRunners[keyof TaskRunners]>> }
+    | { kind: 'failure'; error: TaskFailure }
+  > {
+    const signal = AbortSignal.any([runSignal, AbortSignal.timeout(policy.timeoutMs)]);
+    try {
+      const value = await this.options.runners[type](input, {
+        workflowId,
+        taskId,
+        attempt,
+        signal,
+        log,
+      });
+      return { kind: 'success', value };
+    } catch (error) {
+      if (error instanceof TaskFailure) return { kind: 'failure', error };
+      if (signal.aborted && !runSignal.aborted) {
+        return {
+          kind: 'failure',
+          error: new TaskFailure(`timed out after ${policy.timeoutMs} ms`, true),
+        };
+      }
+      // A runner bug is not worth retrying: the same input meets the same code.
+      log.error({ err: error }, 'task runner threw an unexpected error');
+      return {
+        kind: 'failure',
+        error: new TaskFailure(`unexpected error: ${(error as Error).message}`, false),
+      };
+    }
+  }
+}
+
+/** Pending tasks whose dependencies all completed and that are not already running here. */
+function readyTasks(tasks: Map<string, TaskState>, inFlight: Map<string, unknown>): TaskState[] {
+  return [...tasks.values()].filter(
+    (task) =>
+      task.status === 'pending' &&
+      !inFlight.has(task.taskId) &&
+      task.dependsOn.every((dependency) => tasks.get(dependency)?.status === 'completed'),
+  );
+}
+
+function templateScope(run: WorkflowRun, tasks: Map<string, TaskState>): TemplateScope {
+  const outputs: TemplateScope['tasks'] = {};
+  for (const task of tasks.values()) {
+    if (task.status === 'completed') outputs[task.taskId] = { output: task.output };
+  }
+  return { input: run.input, event: run.triggerEvent ?? undefined, tasks: outputs };
+}
+
+/** The run's result: the outputs of the tasks nothing depends on, by task id. */
+function sinkOutputs(run: WorkflowRun, tasks: Map<string, TaskState>): Record<string, unknown> {
+  const dependedOn = new Set(run.definition.tasks.flatMap((task) => task.dependsOn));
+  const output: Record<string, unknown> = {};
+  for (const task of tasks.values()) {
+    if (!dependedOn.has(task.taskId)) output[task.taskId] = task.output;
+  }
+  return output;
+}

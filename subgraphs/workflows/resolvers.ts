@@ -1,0 +1,152 @@
+/**
+ * GraphQL resolvers of the workflows subgraph: runs (with their tasks batched per
+ * request), definitions, triggers, and the operator mutations. The Workflow entity
+ * resolves by id for other subgraphs; HookEvent and ModelInvocation are references the
+ * gateway completes from the hooks and model-metrics subgraphs.
+ */
+import DataLoader from 'dataloader';
+
+import type { Database } from '../../platform/db/pool';
+import type { SubgraphContext } from '../../platform/graphql/subgraph-context';
+import type { WorkflowCoordinator } from './coordinator';
+import type { DeadLetterQueue } from './dead-letters';
+import { createTrigger, findDefinition, listTriggers, saveDefinition } from './definition-store';
+import type {
+  MutationCancelWorkflowArgs,
+  MutationCreateWorkflowTriggerArgs,
+  MutationExecuteWorkflowArgs,
+  MutationReplayDeadLettersArgs,
+  MutationSaveWorkflowDefinitionArgs,
+  QueryWorkflowArgs,
+  QueryWorkflowDeadLettersArgs,
+  QueryWorkflowDefinitionArgs,
+  QueryWorkflowsArgs,
+} from './generated/resolvers';
+import {
+  type TaskState,
+  type WorkflowRun,
+  type WorkflowStatus,
+  findRuns,
+  findTasks,
+  listRuns,
+} from './run-store';
+import {
+  type GraphQLWorkflow,
+  deadLetterToGraphQL,
+  definitionToGraphQL,
+  taskToGraphQL,
+  triggerToGraphQL,
+  withoutNulls,
+  workflowToGraphQL,
+} from './views';
+
+export interface ResolverDependencies {
+  db: Database;
+  coordinator: WorkflowCoordinator;
+  deadLetters: DeadLetterQueue;
+}
+
+const MAX_PAGE = 100;
+
+interface Loaders {
+  runs: DataLoader<string, WorkflowRun | undefined>;
+  tasks: DataLoader<string, TaskState[]>;
+}
+
+export function createResolvers({ db, coordinator, deadLetters }: ResolverDependencies) {
+  // One set of loaders per request: the context object lives exactly as long.
+  const loadersByContext = new WeakMap<SubgraphContext, Loaders>();
+  const loaders = (context: SubgraphContext): Loaders => {
+    let found = loadersByContext.get(context);
+    if (!found) {
+      found = {
+        runs: new DataLoader(async (ids) => {
+          const runs = new Map((await findRuns(db, ids)).map((run) => [run.id, run]));
+          return ids.map((id) => runs.get(id));
+        }),
+        tasks: new DataLoader(async (ids) => {
+          const tasks = await findTasks(db, ids);
+          return ids.map((id) => tasks.filter((task) => task.workflowId === id));
+        }),
+      };
+      loadersByContext.set(context, found);
+    }
+    return found;
+  };
+  const loadWorkflow = async (id: string, context: SubgraphContext) => {
+    if (!isUuid(id)) return null;
+    const run = await loaders(context).runs.load(id);
+    return run ? workflowToGraphQL(run) : null;
+  };
+
+  return {
+    Query: {
+      workflow: (_: unknown, { id }: QueryWorkflowArgs, context: SubgraphContext) =>
+        loadWorkflow(id, context),
+      workflows: async (_: unknown, { filter, first }: QueryWorkflowsArgs) => {
+        const runs = await listRuns(
+          db,
+          {
+            status: filter?.status ? (filter.status.toLowerCase() as WorkflowStatus) : undefined,
+            definitionName: filter?.definitionName ?? undefined,
+            hookEventId:
+              filter?.hookEventId && isUuid(filter.hookEventId) ? filter.hookEventId : undefined,
+          },
+          Math.min(Math.max(first ?? 20, 1), MAX_PAGE),
+        );
+        return runs.map(workflowToGraphQL);
+      },
+      workflowDefinition: async (_: unknown, { name, version }: QueryWorkflowDefinitionArgs) => {
+        const stored = await findDefinition(db, name, version ?? undefined);
+        return stored ? definitionToGraphQL(stored) : null;
+      },
+      workflowTriggers: async () => (await listTriggers(db)).map(triggerToGraphQL),
+      workflowDeadLetters: async (_: unknown, { first }: QueryWorkflowDeadLettersArgs) =>
+        (await deadLetters.list(Math.min(Math.max(first ?? 20, 1), MAX_PAGE))).map(
+          deadLetterToGraphQL,
+        ),
+    },
+
+    Mutation: {
+      executeWorkflow: async (
+        _: unknown,
+        { input }: MutationExecuteWorkflowArgs,
+        context: SubgraphContext,
+      ) => {
+        const { run } = await coordinator.execute({
+          definitionName: input.definitionName ?? undefined,
+          definition: input.definition ? withoutNulls(input.definition) : undefined,
+          input: input.input ?? {},
+          workflowId: input.workflowId ?? undefined,
+          correlationId: context.headers['x-correlation-id'] ?? context.requestId,
+        });
+        return { workflowId: run.id, status: 'started', workflow: workflowToGraphQL(run) };
+      },
+      saveWorkflowDefinition: async (_: unknown, { input }: MutationSaveWorkflowDefinitionArgs) =>
+        definitionToGraphQL(await saveDefinition(db, withoutNulls(input))),
+      createWorkflowTrigger: async (_: unknown, { input }: MutationCreateWorkflowTriggerArgs) =>
+        triggerToGraphQL(await createTrigger(db, input)),
+      cancelWorkflow: async (_: unknown, { id }: MutationCancelWorkflowArgs) =>
+        workflowToGraphQL(await coordinator.cancel(id)),
+      replayDeadLetters: async (_: unknown, { limit }: MutationReplayDeadLettersArgs) => {
+        const { replayed } = await deadLetters.replay(Math.min(Math.max(limit ?? 100, 1), 1_000));
+        return { replayed };
+      },
+    },
+
+    Workflow: {
+      __resolveReference: (reference: { id: string }, context: SubgraphContext) =>
+        loadWorkflow(reference.id, context),
+      hookEvent: (workflow: GraphQLWorkflow) =>
+        workflow.hookEventId ? { __typename: 'HookEvent', id: workflow.hookEventId } : null,
+      tasks: async (workflow: GraphQLWorkflow, _: unknown, context: SubgraphContext) =>
+        (await loaders(context).tasks.load(workflow.id)).map(taskToGraphQL),
+    },
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -1,0 +1,160 @@
+/**
+ * The workflows subgraph (Workflow Coordinator + Task Engine): REST and GraphQL for
+ * definitions, triggers and runs; the consumer of workflow.events that starts triggered
+ * runs; the engine that executes them under a lease; the sweeper that resumes runs of a
+ * coordinator that died.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+
+import { ApiKeyStore } from '../../platform/auth/api-keys';
+import { Authenticator } from '../../platform/auth/authenticator';
+import { createDatabase, pingDatabase } from '../../platform/db/pool';
+import { Topics } from '../../platform/events/topics';
+import { readSubgraphSdl } from '../../platform/graphql/compose';
+import { mountSubgraph } from '../../platform/graphql/subgraph-server';
+import { createHttpServer } from '../../platform/http/server';
+import { createServiceMetrics } from '../../platform/metrics';
+import type { Runtime } from '../../platform/runtime';
+import { Service, type Worker } from '../../platform/service';
+import { WorkflowCoordinator } from './coordinator';
+import { DeadLetterQueue } from './dead-letters';
+import { WorkflowEngine } from './engine';
+import { HookEventConsumer } from './hook-event-consumer';
+import { LeaseSweeper } from './lease-sweeper';
+import { createResolvers } from './resolvers';
+import { registerRestRoutes } from './rest-routes';
+import { runDelay } from './tasks/delay';
+import { runHttp } from './tasks/http';
+import { createModelInferenceRunner } from './tasks/model-inference';
+import { runTransform } from './tasks/transform';
+import { createWorkflowMetrics } from './workflow-metrics';
+
+export interface WorkflowsServiceOptions {
+  /** This coordinator's lease owner name. @default host:pid:random */
+  instanceId?: string;
+  /** @default runtime.config.workflows.leaseMs */
+  leaseMs?: number;
+  /** How often expired leases are looked for. @default leaseMs / 2, at most 10 s */
+  sweepIntervalMs?: number;
+  /** Attempts of a failing hook event before it is dead-lettered. @default 5 */
+  eventMaxAttempts?: number;
+  /** @default 200 */
+  eventInitialBackoffMs?: number;
+}
+
+const MAX_SWEEP_INTERVAL_MS = 10_000;
+
+export async function createWorkflowsService(
+  runtime: Runtime,
+  options: WorkflowsServiceOptions = {},
+): Promise<Service> {
+  const { config } = runtime;
+  const log = runtime.log.child({ service: 'workflows' });
+  const db = createDatabase(
+    { url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'workflows' },
+    log,
+  );
+  const metrics = createServiceMetrics('workflows');
+  const workflowMetrics = createWorkflowMetrics(metrics);
+  const leaseMs = options.leaseMs ?? config.workflows.leaseMs;
+  const owner =
+    options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+  const engine = new WorkflowEngine({
+    db,
+    bus: runtime.bus,
+    topics: {
+      tasks: runtime.topic(Topics.workflowTasks),
+      completions: runtime.topic(Topics.workflowCompletions),
+    },
+    runners: {
+      model_inference: createModelInferenceRunner({
+        baseUrl: config.urls['model-metrics'],
+        serviceApiKey: runtime.serviceApiKey,
+      }),
+      transform: runTransform,
+      http: runHttp,
+      delay: runDelay,
+    },
+    leaseMs,
+    modelInferenceTimeoutMs: config.modelMetrics.inferenceTimeoutMs,
+    log,
+    metrics: workflowMetrics,
+  });
+  const coordinator = new WorkflowCoordinator({
+    db,
+    engine,
+    owner,
+    leaseMs,
+    log,
+    metrics: workflowMetrics,
+  });
+  const deadLetters = new DeadLetterQueue(db, runtime.bus, {
+    source: runtime.topic(Topics.workflowEvents),
+    dlq: runtime.topic(Topics.workflowEventsDlq),
+  });
+
+  const app = createHttpServer({
+    service: 'workflows',
+    log,
+    metrics,
+    healthChecks: () => [
+      { name: 'database', critical: true, check: () => pingDatabase(db) },
+      { name: 'event_bus', critical: false, check: async () => runtime.bus.ping() },
+      {
+        name: 'engine',
+        critical: false,
+        check: async () => ({ active_runs: engine.activeCount, lease_owner: owner }),
+      },
+    ],
+  });
+  registerRestRoutes(app, {
+    db,
+    authenticator: new Authenticator(new ApiKeyStore(db)),
+    coordinator,
+  });
+  mountSubgraph(app, {
+    sdl: await readSubgraphSdl('workflows'),
+    resolvers: createResolvers({ db, coordinator, deadLetters }),
+    log,
+  });
+
+  // Stopped in reverse: no new events, no takeovers, then the running runs are interrupted.
+  const engineWorker: Worker = {
+    name: 'task-engine',
+    start: async () => undefined,
+    stop: () => engine.stop(),
+  };
+  const workers: Worker[] = [
+    engineWorker,
+    new LeaseSweeper(
+      coordinator,
+      options.sweepIntervalMs ??
+        Math.min(Math.max(Math.floor(leaseMs / 2), 50), MAX_SWEEP_INTERVAL_MS),
+      log,
+    ),
+    new HookEventConsumer({
+      bus: runtime.bus,
+      topic: runtime.topic(Topics.workflowEvents),
+      coordinator,
+      deadLetters,
+      log,
+      metrics: workflowMetrics,
+      ...(options.eventMaxAttempts === undefined ? {} : { maxAttempts: options.eventMaxAttempts }),
+      ...(options.eventInitialBackoffMs === undefined
+        ? {}
+        : { initialBackoffMs: options.eventInitialBackoffMs }),
+    }),
+  ];
+
+  return new Service({
+    name: 'workflows',
+    app,
+    host: config.host,
+    port: config.ports.workflows,
+    log,
+    workers,
+    release: () => db.end(),
+  });
+}

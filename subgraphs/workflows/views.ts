@@ -1,0 +1,131 @@
+/**
+ * How runs, tasks, definitions and triggers look to clients: GraphQL objects (camelCase,
+ * enum statuses in upper case) and REST bodies (snake_case, statuses as stored).
+ */
+import type { StoredDefinition, Trigger } from './definition-store';
+import type { DeadLetter } from './dead-letters';
+import type { TaskState, WorkflowRun } from './run-store';
+
+export function workflowToGraphQL(run: WorkflowRun) {
+  return {
+    __typename: 'Workflow' as const,
+    id: run.id,
+    definitionName: run.definitionName,
+    definitionVersion: run.definitionVersion,
+    status: run.status.toUpperCase(),
+    input: run.input,
+    output: run.output,
+    error: run.error,
+    degraded: run.degraded,
+    correlationId: run.correlationId,
+    hookEventId: run.hookEventId,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    completedAt: run.completedAt?.toISOString() ?? null,
+  };
+}
+
+export type GraphQLWorkflow = ReturnType<typeof workflowToGraphQL>;
+
+export function taskToGraphQL(task: TaskState) {
+  return {
+    id: task.taskId,
+    type: task.type,
+    status: task.status.toUpperCase(),
+    attempts: task.attempts,
+    input: task.input,
+    output: task.output,
+    error: task.error,
+    degraded: task.degraded,
+    startedAt: task.startedAt?.toISOString() ?? null,
+    completedAt: task.completedAt?.toISOString() ?? null,
+    invocation: task.invocationId
+      ? { __typename: 'ModelInvocation' as const, id: task.invocationId }
+      : null,
+  };
+}
+
+export function definitionToGraphQL(stored: StoredDefinition) {
+  return {
+    name: stored.name,
+    version: stored.version,
+    tasks: stored.definition.tasks,
+    createdAt: stored.createdAt.toISOString(),
+  };
+}
+
+export function triggerToGraphQL(trigger: Trigger) {
+  return { ...trigger, createdAt: trigger.createdAt.toISOString() };
+}
+
+export function deadLetterToGraphQL(letter: DeadLetter) {
+  return {
+    ...letter,
+    firstFailedAt: letter.firstFailedAt.toISOString(),
+    lastFailedAt: letter.lastFailedAt.toISOString(),
+    replayedAt: letter.replayedAt?.toISOString() ?? null,
+  };
+}
+
+export function workflowToRest(run: WorkflowRun, tasks: TaskState[]) {
+  return {
+    workflow_id: run.id,
+    definition_name: run.definitionName,
+    definition_version: run.definitionVersion,
+    status: run.status,
+    input: run.input,
+    output: run.output,
+    error: run.error,
+    degraded: run.degraded,
+    correlation_id: run.correlationId,
+    hook_event_id: run.hookEventId,
+    cancel_requested: run.cancelRequested,
+    created_at: run.createdAt.toISOString(),
+    started_at: run.startedAt?.toISOString() ?? null,
+    completed_at: run.completedAt?.toISOString() ?? null,
+    tasks: tasks.map((task) => ({
+      task_id: task.taskId,
+      type: task.type,
+      status: task.status,
+      attempts: task.attempts,
+      depends_on: task.dependsOn,
+      input: task.input,
+      output: task.output,
+      error: task.error,
+      degraded: task.degraded,
+      invocation_id: task.invocationId,
+      started_at: task.startedAt?.toISOString() ?? null,
+      completed_at: task.completedAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+export function definitionToRest(stored: StoredDefinition) {
+  return {
+    name: stored.name,
+    version: stored.version,
+    tasks: stored.definition.tasks,
+    created_at: stored.createdAt.toISOString(),
+  };
+}
+
+export function triggerToRest(trigger: Trigger) {
+  return {
+    id: trigger.id,
+    source: trigger.source,
+    action: trigger.action,
+    definition_name: trigger.definitionName,
+    created_at: trigger.createdAt.toISOString(),
+  };
+}
+
+/** GraphQL sends absent optional input fields as null; the definition schema wants them absent. */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, item]) => item !== null || key === 'input')
+      .map(([key, item]) => [key, key === 'input' ? item : withoutNulls(item)]),
+  );
+}
