@@ -1,7 +1,9 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import { HookEventRecord, HistoryRecord } from '../store/hook-event-store';
 import { SubgraphContext } from '../../../platform/graphql/subgraph-context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -215,14 +217,14 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  HookEvent: ResolverTypeWrapper<HookEvent>;
+  HookEvent: ResolverTypeWrapper<HookEventRecord>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  HookEventConnection: ResolverTypeWrapper<HookEventConnection>;
-  HookEventEdge: ResolverTypeWrapper<HookEventEdge>;
+  HookEventConnection: ResolverTypeWrapper<Omit<HookEventConnection, 'edges'> & { edges: Array<ResolversTypes['HookEventEdge']> }>;
+  HookEventEdge: ResolverTypeWrapper<Omit<HookEventEdge, 'node'> & { node: ResolversTypes['HookEvent'] }>;
   HookEventFilter: HookEventFilter;
   HookEventStatus: HookEventStatus;
-  HookEventStatusChange: ResolverTypeWrapper<HookEventStatusChange>;
+  HookEventStatusChange: ResolverTypeWrapper<HistoryRecord>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -230,19 +232,19 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ReceiveHookInput: ReceiveHookInput;
-  ReceiveHookPayload: ResolverTypeWrapper<ReceiveHookPayload>;
+  ReceiveHookPayload: ResolverTypeWrapper<Omit<ReceiveHookPayload, 'event'> & { event: ResolversTypes['HookEvent'] }>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
-  HookEvent: HookEvent | FederationReferenceTypes['HookEvent'];
+  HookEvent: HookEventRecord;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  HookEventConnection: HookEventConnection;
-  HookEventEdge: HookEventEdge;
+  HookEventConnection: Omit<HookEventConnection, 'edges'> & { edges: Array<ResolversParentTypes['HookEventEdge']> };
+  HookEventEdge: Omit<HookEventEdge, 'node'> & { node: ResolversParentTypes['HookEvent'] };
   HookEventFilter: HookEventFilter;
-  HookEventStatusChange: HookEventStatusChange;
+  HookEventStatusChange: HistoryRecord;
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -250,7 +252,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   ReceiveHookInput: ReceiveHookInput;
-  ReceiveHookPayload: ReceiveHookPayload;
+  ReceiveHookPayload: Omit<ReceiveHookPayload, 'event'> & { event: ResolversParentTypes['HookEvent'] };
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {

@@ -1,0 +1,266 @@
+/**
+ * The outbox relay: publishes pending hook_outbox rows to workflow.events, in order, and
+ * marks them published. It is a Worker of the hooks service.
+ *
+ * - Only the holder of the relay lease publishes (relay-lease.ts says why a lease).
+ * - No transaction is open while publishing: read a batch, publish it, then mark it, each
+ *   a single statement (PGlite serializes transactions across connections).
+ * - A failed publish backs the relay off exponentially and records attempts and the error
+ *   on the rows. While failing, it probes with one row before sending whole batches again:
+ *   that is the circuit breaker on Kafka's health, open while the backoff runs.
+ * - The intake wakes it right after a commit in this process; otherwise it polls.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { Database } from '../../../platform/db/pool';
+import type { EventBus } from '../../../platform/events/event-bus';
+import { Lifecycle } from '../../../platform/lifecycle';
+import type { Logger } from '../../../platform/logger';
+import type { Worker } from '../../../platform/service';
+import type { HookMetrics } from '../hook-metrics';
+import { fetchPendingOutbox, markOutboxPublished, recordOutboxFailure } from './outbox-store';
+import { RelayLease } from './relay-lease';
+
+export interface OutboxRelayOptions {
+  db: Database;
+  bus: EventBus;
+  /** Full topic name (with the configured prefix). */
+  topic: string;
+  log: Logger;
+  metrics: HookMetrics;
+  pollIntervalMs: number;
+  /** @default 100 */
+  batchSize?: number;
+  /** @default 15000 */
+  leaseMs?: number;
+  /** First retry delay after a failed publish; doubles up to `maxBackoffMs`. @default 200 */
+  initialBackoffMs?: number;
+  /** @default 30000 */
+  maxBackoffMs?: number;
+  /** Consecutive failed publishes before the alert fires. @default 5 */
+  alertAfterFailures?: number;
+  /** Identifies this relay in the lease row. @default a random id */
+  holderId?: string;
+}
+
+type TickOutcome = 'idle' | 'more' | 'failed';
+
+/** What the loop is waiting for; only a poll wait may be cut short by wake(). */
+type Pause = { kind: 'poll' | 'backoff'; resolve: () => void };
+
+const LEASE_NAME = 'hooks-outbox';
+
+export class OutboxRelay implements Worker {
+  readonly name = 'outbox-relay';
+  private readonly lifecycle = new Lifecycle('outbox-relay');
+  private readonly log: Logger;
+  private readonly lease: RelayLease;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly initialBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly alertAfterFailures: number;
+  private readonly holderId: string;
+  private loop: Promise<void> | undefined;
+  private pause: Pause | undefined;
+  private wakeRequested = false;
+  private stopping = false;
+  private consecutiveFailures = 0;
+  private alerting = false;
+  private leaseTerm: number | undefined;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.holderId = options.holderId ?? randomUUID();
+    this.log = options.log.child({ component: 'outbox-relay', holder: this.holderId });
+    this.batchSize = options.batchSize ?? 100;
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.initialBackoffMs = options.initialBackoffMs ?? 200;
+    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    this.alertAfterFailures = options.alertAfterFailures ?? 5;
+    this.lease = new RelayLease(options.db, {
+      name: LEASE_NAME,
+      holder: this.holderId,
+      leaseMs: this.leaseMs,
+    });
+  }
+
+  start(): Promise<void> {
+    return this.lifecycle.start(async () => {
+      this.loop = this.run();
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.lifecycle.stop(async () => {
+      this.stopping = true;
+      this.pause?.resolve();
+      await this.loop;
+      if (this.leaseTerm !== undefined) {
+        await this.lease.release().catch((error: unknown) => {
+          this.log.warn({ err: error }, 'could not release the relay lease; it will expire');
+        });
+      }
+    });
+  }
+
+  /** Called after an event committed: publish now instead of at the next poll. */
+  wake(): void {
+    this.wakeRequested = true;
+    if (this.pause?.kind === 'poll') this.pause.resolve();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let outcome: TickOutcome;
+      try {
+        outcome = await this.tick();
+      } catch (error) {
+        // The database is down or a statement failed: the rows stay pending; poll again.
+        this.log.warn({ err: error }, 'outbox relay tick failed');
+        outcome = 'idle';
+      }
+      switch (outcome) {
+        case 'more':
+          continue;
+        case 'idle':
+          await this.waitFor('poll', this.options.pollIntervalMs);
+          break;
+        case 'failed':
+          await this.waitFor('backoff', this.backoffMs());
+          break;
+      }
+    }
+  }
+
+  /** One round: make sure this relay leads, publish one batch, mark it. */
+  private async tick(): Promise<TickOutcome> {
+    this.wakeRequested = false;
+    const lease = await this.lease.acquire();
+    if (!lease.held) {
+      if (this.leaseTerm !== undefined) this.log.info('relay lease lost; following');
+      this.leaseTerm = undefined;
+      return 'idle';
+    }
+    if (lease.term !== this.leaseTerm) this.log.info({ term: lease.term }, 'relay lease acquired');
+    this.leaseTerm = lease.term;
+
+    // While failing, one row probes the broker before whole batches are sent again.
+    const limit = this.consecutiveFailures > 0 ? 1 : this.batchSize;
+    const rows = await fetchPendingOutbox(this.options.db, limit);
+    if (rows.length === 0) return 'idle';
+
+    const timer = this.options.metrics.publishDuration.startTimer();
+    try {
+      await this.publishWithin(
+        rows.map((row) => ({ envelope: row.envelope, key: row.partitionKey })),
+        this.leaseMs / 2,
+      );
+    } catch (error) {
+      await this.recordFailure(
+        rows.map((row) => row.id),
+        error,
+      );
+      return 'failed';
+    } finally {
+      timer();
+    }
+
+    await markOutboxPublished(
+      this.options.db,
+      rows.map((row) => row.id),
+      { topic: this.options.topic },
+    );
+    this.options.metrics.published.inc(rows.length);
+    this.recordSuccess();
+    return rows.length === limit || this.wakeRequested ? 'more' : 'idle';
+  }
+
+  /**
+   * A publish that outlives half the lease is abandoned (and retried later), so a stalled
+   * broker cannot keep this relay publishing after a peer took the lease over.
+   */
+  private async publishWithin(
+    events: Parameters<EventBus['publish']>[1],
+    timeoutMs: number,
+  ): Promise<void> {
+    const abort = new AbortController();
+    const timeout = sleep(timeoutMs, undefined, { signal: abort.signal }).then(() => {
+      throw new Error(`publish did not finish within ${timeoutMs} ms`);
+    });
+    try {
+      await Promise.race([this.options.bus.publish(this.options.topic, events), timeout]);
+    } finally {
+      abort.abort();
+      timeout.catch(() => undefined);
+    }
+  }
+
+  private async recordFailure(rowIds: number[], error: unknown): Promise<void> {
+    this.consecutiveFailures += 1;
+    const retryInMs = this.backoffMs();
+    this.options.metrics.publishFailures.inc();
+    this.log.warn(
+      { err: error, rows: rowIds.length, consecutiveFailures: this.consecutiveFailures, retryInMs },
+      'outbox publish failed',
+    );
+    if (!this.alerting && this.consecutiveFailures >= this.alertAfterFailures) {
+      this.alerting = true;
+      this.options.metrics.publishAlerting.set(1);
+      // TODO(issue 3): route to an alert manager once platform/alerts exists; until then
+      // the structured `alert` field is what log-based alerting matches on.
+      this.log.error(
+        {
+          alert: 'hooks_outbox_publish_failing',
+          consecutiveFailures: this.consecutiveFailures,
+          err: error,
+        },
+        'alert: hook events cannot be published to the event bus',
+      );
+    }
+    await recordOutboxFailure(this.options.db, {
+      rowIds,
+      error: error instanceof Error ? error.message : String(error),
+      retryInMs,
+    }).catch((recordError: unknown) => {
+      this.log.warn({ err: recordError }, 'could not record the publish failure');
+    });
+  }
+
+  private recordSuccess(): void {
+    if (this.alerting) {
+      this.log.info(
+        {
+          alert: 'hooks_outbox_publish_failing',
+          resolved: true,
+          consecutiveFailures: this.consecutiveFailures,
+        },
+        'alert resolved: hook events are being published again',
+      );
+      this.options.metrics.publishAlerting.set(0);
+      this.alerting = false;
+    }
+    this.consecutiveFailures = 0;
+  }
+
+  private backoffMs(): number {
+    const exponent = Math.max(this.consecutiveFailures - 1, 0);
+    const base = Math.min(this.initialBackoffMs * 2 ** exponent, this.maxBackoffMs);
+    // Up to 20% jitter so replicas that failed together do not retry together.
+    return Math.round(base * (0.8 + Math.random() * 0.2));
+  }
+
+  private async waitFor(kind: Pause['kind'], delayMs: number): Promise<void> {
+    if (this.stopping) return;
+    if (kind === 'poll' && this.wakeRequested) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, delayMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.pause = { kind, resolve: done };
+    });
+    this.pause = undefined;
+  }
+}
