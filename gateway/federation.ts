@@ -8,11 +8,13 @@ import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { GatewayExecutor } from '@apollo/server-gateway-interface';
-import type { GraphQLSchema } from 'graphql';
+import type { GatewayExecutor, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { GraphQLError, type GraphQLSchema, Kind, parse } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
 
+import { AppError } from '../platform/errors';
 import type { Logger } from '../platform/logger';
+import { GatewayErrors } from './errors';
 import type { GatewayContext } from './gateway-context';
 
 export interface FederationOptions {
@@ -24,8 +26,15 @@ export interface FederationOptions {
   watch?: boolean;
 }
 
+export interface SubgraphEndpoint {
+  name: string;
+  url: string;
+}
+
 export interface Federation {
   executor: GatewayExecutor;
+  /** The subgraphs of the current supergraph, with the URLs the gateway calls. */
+  subgraphs(): SubgraphEndpoint[];
   apiSchema(): GraphQLSchema;
   /** Called with each new API schema after a reload. */
   onSchemaChange(listener: (schema: GraphQLSchema) => void): void;
@@ -40,6 +49,31 @@ type SubgraphFetcher = NonNullable<
 >;
 
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly subgraphName: string,
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+  ) {
+    super(config);
+  }
+
+  /**
+   * A subgraph that cannot be reached fails only the fields it owns, with an error that
+   * names it; the rest of the query still answers.
+   */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      if (error instanceof GraphQLError) throw error;
+      throw new AppError(
+        GatewayErrors.SUBGRAPH_UNAVAILABLE,
+        `The ${this.subgraphName} subgraph is unavailable; its fields are null. Retry shortly.`,
+        { subgraph: this.subgraphName, retry_after: 5 },
+        { cause: error },
+      );
+    }
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (!context.headers) return;
     for (const name of FORWARDED_HEADERS) {
@@ -55,10 +89,12 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   const fetcher = ((url: string, init: Parameters<typeof undiciFetch>[1]) =>
     undiciFetch(url, { ...init, dispatcher: agent })) as unknown as SubgraphFetcher;
 
+  let supergraphSdl = '';
   const gateway = new ApolloGateway({
     logger: log,
     supergraphSdl: async ({ update }) => {
       const initial = await readFile(options.supergraphPath, 'utf8');
+      supergraphSdl = initial;
       let last = initial;
       const watcher =
         options.watch === false
@@ -68,8 +104,9 @@ export async function startFederation(options: FederationOptions): Promise<Feder
                 .then((next) => {
                   if (next === last || next.trim() === '') return;
                   last = next;
-                  // update() validates and plans the new supergraph; a bad file keeps the old one.
+                  // update() validates the new supergraph and throws on a bad one, which keeps the old.
                   update(next);
+                  supergraphSdl = next;
                   log.info({ path: options.supergraphPath }, 'supergraph reloaded');
                 })
                 .catch((error: unknown) =>
@@ -81,7 +118,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     buildService: ({ name, url }) => {
       const target = options.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL configured for subgraph ${name}`);
-      return new ForwardingDataSource({ url: target, fetcher });
+      return new ForwardingDataSource(name, { url: target, fetcher });
     },
   });
 
@@ -98,10 +135,32 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   return {
     executor,
     apiSchema: () => schema as GraphQLSchema,
+    subgraphs: () =>
+      subgraphsOf(supergraphSdl).map(({ name, url }) => ({ name, url: options.subgraphUrls[name] ?? url })),
     onSchemaChange: (listener) => listeners.push(listener),
     async stop() {
       await gateway.stop();
       await agent.close();
     },
   };
+}
+
+/** The `join__Graph` enum of a supergraph: each subgraph's name and routing URL. */
+export function subgraphsOf(supergraphSdl: string): SubgraphEndpoint[] {
+  if (!supergraphSdl) return [];
+  const endpoints: SubgraphEndpoint[] = [];
+  for (const definition of parse(supergraphSdl).definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') continue;
+    for (const value of definition.values ?? []) {
+      const directive = value.directives?.find((candidate) => candidate.name.value === 'join__graph');
+      const argument = (name: string) => {
+        const node = directive?.arguments?.find((candidate) => candidate.name.value === name)?.value;
+        return node?.kind === Kind.STRING ? node.value : undefined;
+      };
+      const name = argument('name');
+      const url = argument('url');
+      if (name && url) endpoints.push({ name, url });
+    }
+  }
+  return endpoints;
 }

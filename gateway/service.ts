@@ -113,13 +113,21 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
   const healthChecks = (): HealthCheck[] => [
     { name: 'database', critical: true, check: () => pingDatabase(db) },
     { name: 'event_bus', critical: false, check: async () => (await runtime.bus.ping(), { subscribers: hub.subscriberCount }) },
-    ...SUBGRAPH_NAMES.map((name) => ({
+    // Every subgraph of the loaded supergraph, ours or not: a `{ __typename }` query is
+    // the one probe every GraphQL server answers.
+    ...federation.subgraphs().map(({ name, url }) => ({
       name: `subgraph:${name}`,
       critical: false,
       check: async () => {
-        const response = await httpRequest(`${config.urls[name]}/health`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+        const response = await httpRequest(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': runtime.serviceApiKey },
+          body: '{"query":"{ __typename }"}',
+          headersTimeout: 2_000,
+          bodyTimeout: 2_000,
+        });
         await response.body.dump();
-        if (response.statusCode >= 500) throw new Error(`health answered ${response.statusCode}`);
+        if (response.statusCode >= 400) throw new Error(`answered ${response.statusCode}`);
       },
     })),
   ];
