@@ -10,6 +10,7 @@ import {
   type EachMessagePayload,
   Kafka,
   type KafkaMessage,
+  Partitioners,
   type Producer,
   logLevel as KafkaLogLevel,
 } from 'kafkajs';
@@ -57,6 +58,10 @@ export class KafkaEventBus implements EventBus {
       logLevel: KafkaLogLevel.WARN,
       logCreator: () => (entry) => {
         const { message, ...fields } = entry.log;
+        // Retries are bounded on purpose: the outbox relay must see a publish fail so it can
+        // back off; duplicates that a retry after a failure may cause are absorbed by
+        // idempotent consumers (delivery is at-least-once by design).
+        if (message.startsWith('Limiting retries for the idempotent producer')) return;
         const level = entry.level <= KafkaLogLevel.ERROR ? 'error' : 'warn';
         this.log[level]({ namespace: entry.namespace, ...fields }, message);
       },
@@ -80,6 +85,9 @@ export class KafkaEventBus implements EventBus {
       heartbeatInterval: 3_000,
       // Small batches keep redelivery after a crash small; throughput here is per-event work.
       maxBytesPerPartition: 1_048_576,
+      // disconnect() waits for the fetch in flight (kafkajs #1596): a short long-poll keeps
+      // shutdown under a second, at the cost of one idle fetch per second per consumer.
+      maxWaitTimeInMs: 1_000,
     });
     await consumer.connect();
     for (const topic of options.topics) {
@@ -163,6 +171,7 @@ export class KafkaEventBus implements EventBus {
   private getProducer(): Promise<Producer> {
     this.producerReady ??= (async () => {
       const producer = this.kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: true,
