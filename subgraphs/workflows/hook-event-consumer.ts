@@ -24,13 +24,18 @@ import type {
 import { Lifecycle } from '../../platform/lifecycle';
 import type { Logger } from '../../platform/logger';
 import type { Worker } from '../../platform/service';
-import { CONSUMER_NAME, type TriggerEvent, type WorkflowCoordinator } from './coordinator';
+import type { TriggerEvent, WorkflowCoordinator } from './coordinator';
 import type { DeadLetterQueue, FailedMessage } from './dead-letters';
 import type { WorkflowMetrics } from './workflow-metrics';
 
 export interface HookEventConsumerOptions {
   bus: EventBus;
   topic: string;
+  /**
+   * The Kafka consumer group. Deployments sharing a broker (or test runs with their own
+   * topic prefix) need their own group, or one member is assigned another's topics.
+   */
+  groupId: string;
   coordinator: WorkflowCoordinator;
   deadLetters: DeadLetterQueue;
   log: Logger;
@@ -74,7 +79,7 @@ export class HookEventConsumer implements Worker {
   start(): Promise<void> {
     return this.lifecycle.start(async () => {
       this.subscription = await this.options.bus.subscribe({
-        groupId: CONSUMER_NAME,
+        groupId: this.options.groupId,
         topics: [this.options.topic],
         fromBeginning: true,
         handle: (event) => this.handle(event),

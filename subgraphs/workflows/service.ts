@@ -17,7 +17,7 @@ import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
 import type { Runtime } from '../../platform/runtime';
 import { Service, type Worker } from '../../platform/service';
-import { WorkflowCoordinator } from './coordinator';
+import { CONSUMER_NAME, WorkflowCoordinator } from './coordinator';
 import { DeadLetterQueue } from './dead-letters';
 import { WorkflowEngine } from './engine';
 import { HookEventConsumer } from './hook-event-consumer';
@@ -137,6 +137,7 @@ export async function createWorkflowsService(
     new HookEventConsumer({
       bus: runtime.bus,
       topic: runtime.topic(Topics.workflowEvents),
+      groupId: `${config.kafka.topicPrefix}${CONSUMER_NAME}`,
       coordinator,
       deadLetters,
       log,
