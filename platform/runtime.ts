@@ -53,7 +53,12 @@ export async function createRuntime(
   }
 
   const bus: EventBus = config.kafka.brokers
-    ? new KafkaEventBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, log })
+    ? new KafkaEventBus({
+        brokers: config.kafka.brokers,
+        clientId: config.kafka.clientId,
+        groupPrefix: config.kafka.topicPrefix,
+        log,
+      })
     : new MemoryEventBus(log);
   const topic = (name: (typeof Topics)[keyof typeof Topics]) => topicName(config.kafka.topicPrefix, name);
   await bus.ensureTopics(Object.values(Topics).map(topic));

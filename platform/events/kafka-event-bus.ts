@@ -31,6 +31,8 @@ export interface KafkaEventBusOptions {
   log: Logger;
   /** Partitions for topics this bus creates. @default 3 */
   partitions?: number;
+  /** Prepended to every consumer group id, like KAFKA_TOPIC_PREFIX to topics. @default '' */
+  groupPrefix?: string;
 }
 
 const HANDLER_RETRY_FIRST_MS = 100;
@@ -42,6 +44,7 @@ export class KafkaEventBus implements EventBus {
   private readonly kafka: Kafka;
   private readonly log: Logger;
   private readonly partitions: number;
+  private readonly groupPrefix: string;
   private producer: Producer | undefined;
   private producerReady: Promise<Producer> | undefined;
   private readonly consumers = new Set<Consumer>();
@@ -49,6 +52,7 @@ export class KafkaEventBus implements EventBus {
   constructor(options: KafkaEventBusOptions) {
     this.log = options.log.child({ component: 'kafka' });
     this.partitions = options.partitions ?? 3;
+    this.groupPrefix = options.groupPrefix ?? '';
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -80,7 +84,7 @@ export class KafkaEventBus implements EventBus {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({
-      groupId: options.groupId,
+      groupId: `${this.groupPrefix}${options.groupId}`,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       // Small batches keep redelivery after a crash small; throughput here is per-event work.
