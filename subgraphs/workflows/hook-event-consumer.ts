@@ -31,10 +31,7 @@ import type { WorkflowMetrics } from './workflow-metrics';
 export interface HookEventConsumerOptions {
   bus: EventBus;
   topic: string;
-  /**
-   * The Kafka consumer group. Deployments sharing a broker (or test runs with their own
-   * topic prefix) need their own group, or one member is assigned another's topics.
-   */
+  /** The consumer group every coordinator shares (the bus adds the topic prefix). */
   groupId: string;
   coordinator: WorkflowCoordinator;
   deadLetters: DeadLetterQueue;

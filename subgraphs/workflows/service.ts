@@ -137,7 +137,7 @@ export async function createWorkflowsService(
     new HookEventConsumer({
       bus: runtime.bus,
       topic: runtime.topic(Topics.workflowEvents),
-      groupId: `${config.kafka.topicPrefix}${CONSUMER_NAME}`,
+      groupId: CONSUMER_NAME,
       coordinator,
       deadLetters,
       log,
