@@ -11,6 +11,7 @@ import type { Plugin } from 'graphql-yoga';
 import { type DocumentNode, type ExecutionArgs, type ExecutionResult, getOperationAST, print } from 'graphql';
 
 import type { Logger } from '../platform/logger';
+import { type FieldAuthorizer, applyDenials } from './auth/field-authorization';
 import type { GatewayContext } from './gateway-context';
 
 const printedDocuments = new WeakMap<DocumentNode, { source: string; hash: string }>();
@@ -57,11 +58,45 @@ export async function executeFederated(
   return executor(requestContext);
 }
 
-/** An envelop plugin that swaps graphql-js `execute` for the federated executor. */
-export function useFederatedExecution(executor: () => GatewayExecutor, log: Logger): Plugin {
+type ExecuteArgs = Pick<ExecutionArgs, 'schema' | 'document' | 'operationName' | 'variableValues' | 'contextValue'>;
+
+/**
+ * Authorization, then federated execution: the fields the caller may not see are taken
+ * out of the operation before any subgraph is called and answered as null after.
+ */
+export async function executeAuthorized(
+  executor: GatewayExecutor,
+  authorizer: FieldAuthorizer,
+  args: ExecuteArgs,
+  log: Logger,
+): Promise<ExecutionResult> {
+  const context = args.contextValue as GatewayContext;
+  const verdict = authorizer.authorize(args.document, args.operationName, context.identity?.permissions ?? []);
+  if (verdict.kind === 'refused') return { errors: [verdict.error] };
+  const result = await executeFederated(executor, { ...args, document: verdict.document }, log);
+  return applyDenials(result as ExecutionResult & { data?: Record<string, unknown> | null }, verdict.denials);
+}
+
+/** An envelop plugin that swaps graphql-js `execute` for authorized federated execution. */
+export function useFederatedExecution(
+  current: () => { executor: GatewayExecutor; authorizer: FieldAuthorizer },
+  log: Logger,
+): Plugin {
   return {
     onExecute({ setExecuteFn }) {
-      setExecuteFn((args) => executeFederated(executor(), args, log));
+      setExecuteFn((args) => {
+        const { executor, authorizer } = current();
+        return executeAuthorized(executor, authorizer, args, log);
+      });
+    },
+    // Subscriptions run on the gateway's own schema; a denied field anywhere refuses them.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const context = args.contextValue as unknown as GatewayContext;
+      const verdict = current().authorizer.authorize(args.document, args.operationName, context.identity?.permissions ?? []);
+      if (verdict.kind === 'refused') setResultAndStopExecution({ errors: [verdict.error] });
+      else if (verdict.denials.length > 0) {
+        setResultAndStopExecution(applyDenials({ data: null }, verdict.denials) as ExecutionResult);
+      }
     },
   };
 }

@@ -12,6 +12,7 @@ import type { GatewayExecutor, GatewayGraphQLResponse } from '@apollo/server-gat
 import { GraphQLError, type GraphQLSchema, Kind, parse } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
 
+import { IDENTITY_HEADER } from '../platform/auth/identity-token';
 import { AppError } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 import { GatewayErrors } from './errors';
@@ -36,13 +37,16 @@ export interface Federation {
   /** The subgraphs of the current supergraph, with the URLs the gateway calls. */
   subgraphs(): SubgraphEndpoint[];
   apiSchema(): GraphQLSchema;
+  /** The supergraph SDL currently served. */
+  supergraphSdl(): string;
   /** Called with each new API schema after a reload. */
   onSchemaChange(listener: (schema: GraphQLSchema) => void): void;
   stop(): Promise<void>;
 }
 
 // Headers a subgraph needs from the original request; everything else stays at the gateway.
-const FORWARDED_HEADERS = ['authorization', 'x-api-key', 'x-request-id', 'x-correlation-id'] as const;
+// Credentials are not among them: the subgraph gets the signed identity instead.
+const FORWARDED_HEADERS = ['x-request-id', 'x-correlation-id'] as const;
 
 type SubgraphFetcher = NonNullable<
   NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']
@@ -75,6 +79,7 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (context.identityToken) request.http?.headers.set(IDENTITY_HEADER, context.identityToken);
     if (!context.headers) return;
     for (const name of FORWARDED_HEADERS) {
       const value = context.headers[name];
@@ -135,6 +140,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   return {
     executor,
     apiSchema: () => schema as GraphQLSchema,
+    supergraphSdl: () => supergraphSdl,
     subgraphs: () =>
       subgraphsOf(supergraphSdl).map(({ name, url }) => ({ name, url: options.subgraphUrls[name] ?? url })),
     onSchemaChange: (listener) => listeners.push(listener),

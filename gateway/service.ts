@@ -3,13 +3,16 @@
  * through @apollo/gateway; subscriptions over graphql-ws and SSE from Kafka), the REST
  * compatibility routes, /health and /metrics.
  */
+import { randomUUID } from 'node:crypto';
+
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type GraphQLSchema, parse } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { request as httpRequest } from 'undici';
 
-import { ApiKeyStore, type ApiKeyIdentity } from '../platform/auth/api-keys';
-import { Authenticator } from '../platform/auth/authenticator';
+import { IDENTITY_HEADER, IdentitySigner } from '../platform/auth/identity-token';
+import type { Principal } from '../platform/auth/principal';
+import { createServiceAuth } from '../platform/auth/service-auth';
 import { createDatabase, pingDatabase } from '../platform/db/pool';
 import { Topics } from '../platform/events/topics';
 import { maskUnexpectedError, serveYoga } from '../platform/graphql/subgraph-server';
@@ -19,19 +22,31 @@ import { createServiceMetrics } from '../platform/metrics';
 import type { Runtime } from '../platform/runtime';
 import { Service } from '../platform/service';
 import { AppError } from '../platform/errors';
-import { executeFederated, useFederatedExecution } from './federated-execution';
+import { FieldAuthorizer } from './auth/field-authorization';
+import { useSubscriptionRevocation } from './auth/subscription-revocation';
+import { executeAuthorized, useFederatedExecution } from './federated-execution';
 import { startFederation } from './federation';
 import type { GatewayContext } from './gateway-context';
-import { startGraphqlWsServer } from './graphql-ws-server';
+import { type ConnectionAuth, startGraphqlWsServer } from './graphql-ws-server';
 import { registerRestProxy } from './rest-proxy';
 import { buildGatewaySchema } from './subscriptions/subscription-schema';
 import { WorkflowEventHub } from './subscriptions/workflow-event-hub';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    identity?: ApiKeyIdentity;
+    identity?: Principal;
   }
 }
+
+/** Who the gateway's own subgraph probes act as: nobody with any permission. */
+const HEALTH_PROBE: Principal = {
+  kind: 'api_key',
+  keyId: 'gateway-health-probe',
+  subject: 'gateway-health-probe',
+  name: 'gateway health probe',
+  permissions: [],
+  expiresAtMs: undefined,
+};
 
 const SUBGRAPH_NAMES = ['hooks', 'workflows', 'model-metrics'] as const;
 
@@ -40,7 +55,9 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
   const log = runtime.log.child({ service: 'gateway' });
   const metrics = createServiceMetrics('gateway');
   const db = createDatabase({ url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'gateway' }, log);
-  const authenticator = new Authenticator(new ApiKeyStore(db));
+  const auth = createServiceAuth(runtime, db, 'gateway');
+  const { authenticator } = auth;
+  const signer = new IdentitySigner(runtime.identitySecret);
 
   const federation = await startFederation({
     supergraphPath: config.gateway.supergraphPath,
@@ -53,12 +70,15 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     log,
     bufferSize: config.gateway.subscriptionBufferSize,
   });
-  const runQuery = (document: ReturnType<typeof parse>, variables: Record<string, unknown>, context: GatewayContext) =>
-    executeFederated(federation.executor, { schema: federation.apiSchema(), document, variableValues: variables, contextValue: context }, log);
+  let authorizer = new FieldAuthorizer(federation.supergraphSdl(), federation.apiSchema());
+  const runQuery = (document: DocumentNode, variables: Record<string, unknown>, context: GatewayContext) =>
+    executeAuthorized(federation.executor, authorizer, { schema: federation.apiSchema(), document, variableValues: variables, contextValue: context }, log);
   let schema: GraphQLSchema = buildGatewaySchema(federation.apiSchema(), { hub, runQuery });
   federation.onSchemaChange((apiSchema) => {
+    authorizer = new FieldAuthorizer(federation.supergraphSdl(), apiSchema);
     schema = buildGatewaySchema(apiSchema, { hub, runQuery });
   });
+  log.info({ rules: authorizer.ruleCount }, 'field authorization rules loaded');
 
   const yoga = createYoga<{ req: FastifyRequest; reply: FastifyReply }, GatewayContext>({
     // Not a schema factory: yoga's factory form needs a Fetch Request per operation, which
@@ -70,20 +90,23 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     logging: log.child({ component: 'yoga' }),
     plugins: [
       { onEnveloped: ({ setSchema }: { setSchema: (next: GraphQLSchema) => void }) => setSchema(schema) },
-      useFederatedExecution(() => federation.executor, log),
+      useFederatedExecution(() => ({ executor: federation.executor, authorizer }), log),
+      useSubscriptionRevocation(authenticator),
     ],
     maskedErrors: { maskError: maskUnexpectedError },
-    context: (initial) => {
+    context: async (initial): Promise<GatewayContext> => {
       // HTTP requests carry the identity the onRequest hook verified; graphql-ws
-      // connections carry the one verified at connection time.
-      const wsAuth = (initial as { wsAuth?: { identity: ApiKeyIdentity; headers: Record<string, string | undefined> } }).wsAuth;
+      // connections carry the one verified when the connection opened.
+      const wsAuth = (initial as { wsAuth?: ConnectionAuth }).wsAuth;
       const req = initial.req as FastifyRequest | undefined;
-      const headers = wsAuth?.headers ?? pickHeaders(req?.headers ?? {});
+      const identity = wsAuth?.principal ?? req?.identity;
       return {
-        requestId: req?.id ?? crypto.randomUUID(),
+        requestId: req?.id ?? randomUUID(),
         log: (req?.log as typeof log | undefined) ?? log,
-        identity: wsAuth?.identity ?? req?.identity,
-        headers: { ...headers, 'x-request-id': req?.id },
+        identity,
+        credentials: wsAuth?.headers ?? { authorization: req?.headers.authorization, 'x-api-key': req?.headers['x-api-key'] },
+        identityToken: identity ? await signer.sign(identity) : undefined,
+        headers: { ...pickHeaders(req?.headers ?? {}), 'x-request-id': req?.id },
       };
     },
   });
@@ -95,7 +118,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     onRequest: async (req, reply) => {
       if (req.method === 'OPTIONS' || isGraphiqlPage(req)) return;
       try {
-        req.identity = await authenticator.authenticate(req.headers);
+        req.identity = await authenticator.authenticate(req.headers, { ip: req.ip, route: '/graphql', requestId: req.id });
       } catch (error) {
         if (error instanceof AppError) return sendError(reply, error, req.id);
         throw error;
@@ -121,7 +144,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
       check: async () => {
         const response = await httpRequest(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': runtime.serviceApiKey },
+          headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await signer.sign(HEALTH_PROBE) },
           body: '{"query":"{ __typename }"}',
           headersTimeout: 2_000,
           bodyTimeout: 2_000,
@@ -141,6 +164,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     workers: [hub],
     release: async () => {
       await wsServer.close();
+      await auth.close();
       await federation.stop();
       await proxyAgent.close();
       await db.end();

@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 
+import { type RateLimitConfig, RateLimitEnv, rateLimitConfig } from './rate-limit/rate-limit-config';
+
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const bool = z
@@ -79,10 +81,53 @@ const EnvSchema = z.object({
   OPENAI_TASK_TYPES: z.string().min(1).optional(),
   /** Events buffered per subscriber before a slow subscriber is disconnected. @default 256 */
   SUBSCRIPTION_BUFFER_SIZE: positiveInt.default(256),
-}).refine((e) => e.OPENAI_BASE_URL === undefined || e.OPENAI_MODEL !== undefined, {
-  message: 'OPENAI_MODEL is required when OPENAI_BASE_URL is set',
-  path: ['OPENAI_MODEL'],
-});
+  /** Rate limits and GraphQL cost limits: see platform/rate-limit/rate-limit-config.ts. */
+  ...RateLimitEnv,
+
+  /** JWT bearer tokens are accepted when one key source is set: a JWKS URL, a PEM public key, or an HMAC secret. */
+  JWT_JWKS_URL: z.string().url().optional(),
+  JWT_PUBLIC_KEY: z.string().min(1).optional(),
+  /** HMAC secret for HS256 tokens (at least 32 characters); prefer asymmetric keys. */
+  JWT_SECRET: z.string().min(32).optional(),
+  /** Accepted algorithms, pinned. @default RS256,ES256 (HS256 with JWT_SECRET) */
+  JWT_ALGORITHMS: z.string().min(1).optional(),
+  /** Required `iss` and `aud` of accepted tokens (both are checked). */
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Allowed clock skew for exp and nbf. @default 5 */
+  JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  /**
+   * Signs the identity the gateway passes to subgraphs (HS256, 60 s tokens). Set the same
+   * value on the gateway and every subgraph when they run as separate processes.
+   */
+  GATEWAY_IDENTITY_SECRET: z.string().min(32).optional(),
+  /** How long a verified API key is cached; also the longest a revoked key may still work. @default 5000 */
+  API_KEY_CACHE_TTL_MS: positiveInt.default(5_000),
+  /** Require an API key with admin:read for GET /metrics. @default false */
+  METRICS_REQUIRE_AUTH: bool.default('false'),
+})
+  .refine((e) => e.OPENAI_BASE_URL === undefined || e.OPENAI_MODEL !== undefined, {
+    message: 'OPENAI_MODEL is required when OPENAI_BASE_URL is set',
+    path: ['OPENAI_MODEL'],
+  })
+  .refine(
+    (e) =>
+      [e.JWT_JWKS_URL, e.JWT_PUBLIC_KEY, e.JWT_SECRET].filter(Boolean).length <= 1,
+    { message: 'set only one of JWT_JWKS_URL, JWT_PUBLIC_KEY and JWT_SECRET', path: ['JWT_JWKS_URL'] },
+  )
+  .refine(
+    (e) =>
+      !(e.JWT_JWKS_URL || e.JWT_PUBLIC_KEY || e.JWT_SECRET) || (e.JWT_ISSUER && e.JWT_AUDIENCE),
+    { message: 'JWT_ISSUER and JWT_AUDIENCE are required when JWT is enabled', path: ['JWT_AUDIENCE'] },
+  );
+
+export interface JwtConfig {
+  key: { kind: 'jwks'; url: string } | { kind: 'public-key'; pem: string } | { kind: 'secret'; secret: string };
+  algorithms: string[];
+  issuer: string;
+  audience: string;
+  clockToleranceSeconds: number;
+}
 
 export type ServiceName = 'gateway' | 'hooks' | 'workflows' | 'model-metrics';
 
@@ -103,6 +148,13 @@ export interface Config {
   };
   devApiKey: string | undefined;
   serviceApiKey: string | undefined;
+  rateLimit: RateLimitConfig;
+  auth: {
+    jwt: JwtConfig | undefined;
+    identitySecret: string | undefined;
+    apiKeyCacheTtlMs: number;
+    metricsRequireAuth: boolean;
+  };
   hooks: {
     maxBodyBytes: number;
     outboxPollIntervalMs: number;
@@ -165,6 +217,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     devApiKey: e.DEV_API_KEY,
     serviceApiKey: e.SERVICE_API_KEY,
+    rateLimit: rateLimitConfig(e),
+    auth: {
+      jwt: jwtConfig(e),
+      identitySecret: e.GATEWAY_IDENTITY_SECRET,
+      apiKeyCacheTtlMs: e.API_KEY_CACHE_TTL_MS,
+      metricsRequireAuth: e.METRICS_REQUIRE_AUTH,
+    },
     hooks: {
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
       outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
@@ -185,6 +244,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             }
           : undefined,
     },
+  };
+}
+
+function jwtConfig(e: z.infer<typeof EnvSchema>): JwtConfig | undefined {
+  const key: JwtConfig['key'] | undefined = e.JWT_JWKS_URL
+    ? { kind: 'jwks', url: e.JWT_JWKS_URL }
+    : e.JWT_PUBLIC_KEY
+      ? { kind: 'public-key', pem: e.JWT_PUBLIC_KEY }
+      : e.JWT_SECRET
+        ? { kind: 'secret', secret: e.JWT_SECRET }
+        : undefined;
+  if (!key || !e.JWT_ISSUER || !e.JWT_AUDIENCE) return undefined;
+  const algorithms =
+    e.JWT_ALGORITHMS?.split(',').map((algorithm) => algorithm.trim()) ??
+    (key.kind === 'secret' ? ['HS256'] : ['RS256', 'ES256']);
+  return {
+    key,
+    algorithms,
+    issuer: e.JWT_ISSUER,
+    audience: e.JWT_AUDIENCE,
+    clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
   };
 }
 

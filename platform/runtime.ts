@@ -3,7 +3,10 @@
  * infrastructure chosen by that configuration (real PostgreSQL, Redis and Kafka, or the
  * embedded parts). Each service makes its own database pool from `databaseUrl`.
  */
+import { randomBytes } from 'node:crypto';
+
 import { ApiKeyStore, PERMISSIONS, generateApiKey } from './auth/api-keys';
+import { LocalRevocationFeed, RedisRevocationFeed, type RevocationFeed } from './auth/revocations';
 import { type Config, loadConfig } from './config';
 import { type RedisClient, createRedis } from './cache/redis';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './db/embedded-postgres';
@@ -24,6 +27,10 @@ export interface Runtime {
   redis: RedisClient | undefined;
   /** The key this process's services present to each other; registered with every permission. */
   serviceApiKey: string;
+  /** Signs and verifies the identity the gateway passes to subgraphs. */
+  identitySecret: string;
+  /** Key revocations, broadcast to every replica. */
+  revocations: RevocationFeed;
   /** Full topic name with the configured prefix. */
   topic(name: (typeof Topics)[keyof typeof Topics]): string;
   stop(): Promise<void>;
@@ -72,6 +79,8 @@ export async function createRuntime(
     });
   }
 
+  const revocations: RevocationFeed = redis ? new RedisRevocationFeed(redis, log) : new LocalRevocationFeed();
+
   return {
     config,
     log,
@@ -79,8 +88,12 @@ export async function createRuntime(
     bus,
     redis,
     serviceApiKey,
+    // Unset, a per-process secret: enough when the services share this process.
+    identitySecret: config.auth.identitySecret ?? randomBytes(32).toString('hex'),
+    revocations,
     topic,
     async stop() {
+      await revocations.close();
       await bus.close();
       redis?.disconnect();
       await embeddedPostgres?.stop();

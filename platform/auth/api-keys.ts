@@ -29,8 +29,20 @@ export interface ApiKeyIdentity {
 }
 
 export type ApiKeyVerification =
-  | { ok: true; identity: ApiKeyIdentity }
-  | { ok: false; reason: 'unknown' | 'revoked' | 'expired' };
+  | { ok: true; identity: ApiKeyIdentity; expiresAtMs: number | undefined }
+  | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; keyId?: string };
+
+/** What an operator sees of a key: never the secret or its hash. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  prefix: string;
+  permissions: Permission[];
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
 
 const KEY_PREFIX = 'onb_';
 const PREFIX_SHOWN_CHARS = 12;
@@ -91,8 +103,39 @@ export class ApiKeyStore {
     ]);
     const row = result.rows[0];
     if (!row) return { ok: false, reason: 'unknown' };
-    if (row.revoked_at) return { ok: false, reason: 'revoked' };
-    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
-    return { ok: true, identity: { keyId: row.id, name: row.name, permissions: row.permissions } };
+    if (row.revoked_at) return { ok: false, reason: 'revoked', keyId: row.id };
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return { ok: false, reason: 'expired', keyId: row.id };
+    return {
+      ok: true,
+      identity: { keyId: row.id, name: row.name, permissions: row.permissions },
+      expiresAtMs: row.expires_at?.getTime(),
+    };
+  }
+
+  async list(options: { includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
+    const result = await this.db.query<Record<string, unknown>>(
+      `SELECT id, name, prefix, permissions, created_at, expires_at, revoked_at, last_used_at
+         FROM api_keys ${options.includeRevoked ? '' : 'WHERE revoked_at IS NULL'}
+        ORDER BY created_at DESC`,
+    );
+    return result.rows.map((row) => ({
+      id: row['id'] as string,
+      name: row['name'] as string,
+      prefix: row['prefix'] as string,
+      permissions: row['permissions'] as Permission[],
+      createdAt: row['created_at'] as Date,
+      expiresAt: row['expires_at'] as Date | null,
+      revokedAt: row['revoked_at'] as Date | null,
+      lastUsedAt: row['last_used_at'] as Date | null,
+    }));
+  }
+
+  /** Marks the key revoked; true if it existed and was active. */
+  async revoke(id: string): Promise<boolean> {
+    const result = await this.db.query(
+      'UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
+      [id],
+    );
+    return (result.rowCount ?? 0) > 0;
   }
 }
