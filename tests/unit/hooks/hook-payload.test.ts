@@ -22,7 +22,8 @@ test('a valid payload is returned in camelCase with data defaulting to {}', () =
     resourceId: '1',
     data: { a: 1 },
   });
-  const { data: _data, ...withoutData } = valid;
+  const withoutData: Record<string, unknown> = { ...valid };
+  delete withoutData['data'];
   expect(parseHookPayload(withoutData).data).toEqual({});
 });
 
