@@ -23,6 +23,7 @@ import type { Runtime } from '../platform/runtime';
 import { Service } from '../platform/service';
 import { AppError } from '../platform/errors';
 import { FieldAuthorizer } from './auth/field-authorization';
+import { IDENTITY_SUBGRAPH_PATH, mountIdentitySubgraph } from './identity/identity-subgraph';
 import { useSubscriptionRevocation } from './auth/subscription-revocation';
 import { executeAuthorized, useFederatedExecution } from './federated-execution';
 import { startFederation } from './federation';
@@ -61,7 +62,10 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
 
   const federation = await startFederation({
     supergraphPath: config.gateway.supergraphPath,
-    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `${config.urls[name]}/graphql`])),
+    subgraphUrls: {
+      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `${config.urls[name]}/graphql`])),
+      identity: `${config.urls.gateway}${IDENTITY_SUBGRAPH_PATH}`,
+    },
     log,
   });
   const hub = new WorkflowEventHub({
@@ -126,6 +130,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     },
     handler: (req, reply) => serveYoga(yoga, req, reply),
   });
+  await mountIdentitySubgraph(app, { auth, revocations: runtime.revocations, log });
   const proxyAgent = registerRestProxy(
     app,
     SUBGRAPH_NAMES.map((name) => ({ prefix: `/api/v1/${name}`, subgraph: name, target: config.urls[name] })),

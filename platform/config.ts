@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   HOOKS_PORT: port.default(4001),
   WORKFLOWS_PORT: port.default(4002),
   MODEL_METRICS_PORT: port.default(4003),
+  /** Where the gateway reaches itself (it serves the identity subgraph). @default http://HOST:GATEWAY_PORT */
+  GATEWAY_URL: z.string().url().optional(),
   /** Where other services reach each subgraph; defaults to http://HOST:PORT. */
   HOOKS_URL: z.string().url().optional(),
   WORKFLOWS_URL: z.string().url().optional(),
@@ -136,7 +138,7 @@ export interface Config {
   logLevel: string;
   host: string;
   ports: Record<ServiceName, number>;
-  urls: Record<Exclude<ServiceName, 'gateway'>, string>;
+  urls: Record<ServiceName, string>;
   database: { url: string | undefined; poolMax: number };
   redis: { url: string | undefined };
   kafka: { brokers: string[] | undefined; topicPrefix: string; clientId: string };
@@ -198,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'model-metrics': e.MODEL_METRICS_PORT,
     },
     urls: {
+      gateway: e.GATEWAY_URL ?? localUrl(e.GATEWAY_PORT),
       hooks: e.HOOKS_URL ?? localUrl(e.HOOKS_PORT),
       workflows: e.WORKFLOWS_URL ?? localUrl(e.WORKFLOWS_PORT),
       'model-metrics': e.MODEL_METRICS_URL ?? localUrl(e.MODEL_METRICS_PORT),

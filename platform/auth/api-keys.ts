@@ -112,22 +112,16 @@ export class ApiKeyStore {
     };
   }
 
+  async get(id: string): Promise<ApiKeyRecord | undefined> {
+    const result = await this.db.query<Record<string, unknown>>(`${SELECT_RECORD} WHERE id = $1`, [id]);
+    return result.rows.map(toRecord)[0];
+  }
+
   async list(options: { includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
     const result = await this.db.query<Record<string, unknown>>(
-      `SELECT id, name, prefix, permissions, created_at, expires_at, revoked_at, last_used_at
-         FROM api_keys ${options.includeRevoked ? '' : 'WHERE revoked_at IS NULL'}
-        ORDER BY created_at DESC`,
+      `${SELECT_RECORD} ${options.includeRevoked ? '' : 'WHERE revoked_at IS NULL'} ORDER BY created_at DESC`,
     );
-    return result.rows.map((row) => ({
-      id: row['id'] as string,
-      name: row['name'] as string,
-      prefix: row['prefix'] as string,
-      permissions: row['permissions'] as Permission[],
-      createdAt: row['created_at'] as Date,
-      expiresAt: row['expires_at'] as Date | null,
-      revokedAt: row['revoked_at'] as Date | null,
-      lastUsedAt: row['last_used_at'] as Date | null,
-    }));
+    return result.rows.map(toRecord);
   }
 
   /** Marks the key revoked; true if it existed and was active. */
@@ -138,4 +132,20 @@ export class ApiKeyStore {
     );
     return (result.rowCount ?? 0) > 0;
   }
+}
+
+const SELECT_RECORD =
+  'SELECT id, name, prefix, permissions, created_at, expires_at, revoked_at, last_used_at FROM api_keys';
+
+function toRecord(row: Record<string, unknown>): ApiKeyRecord {
+  return {
+    id: row['id'] as string,
+    name: row['name'] as string,
+    prefix: row['prefix'] as string,
+    permissions: row['permissions'] as Permission[],
+    createdAt: row['created_at'] as Date,
+    expiresAt: row['expires_at'] as Date | null,
+    revokedAt: row['revoked_at'] as Date | null,
+    lastUsedAt: row['last_used_at'] as Date | null,
+  };
 }

@@ -16,6 +16,8 @@ export const SUBGRAPHS = [
   { name: 'hooks', file: 'hooks.graphql', url: 'http://127.0.0.1:4001/graphql' },
   { name: 'workflows', file: 'workflows.graphql', url: 'http://127.0.0.1:4002/graphql' },
   { name: 'model-metrics', file: 'model-metrics.graphql', url: 'http://127.0.0.1:4003/graphql' },
+  // Served by the gateway process itself: API keys, the audit log, the viewer.
+  { name: 'identity', file: 'identity.graphql', url: 'http://127.0.0.1:4000/identity/graphql' },
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

@@ -21,6 +21,8 @@ export interface SubgraphServerOptions {
   sdl: string;
   resolvers: object;
   log: Logger;
+  /** @default /graphql */
+  path?: string;
   /**
    * Verifies the gateway's signed identity on every request; a request without a valid one
    * gets 401 GATEWAY_IDENTITY_REQUIRED before any resolver runs.
@@ -42,7 +44,7 @@ export function mountSubgraph(app: FastifyInstance, options: SubgraphServerOptio
   const principals = new WeakMap<FastifyRequest, Principal>();
   const yoga = createYoga<ServerContext, SubgraphContext>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: options.path ?? '/graphql',
     graphiql: false,
     landingPage: false,
     logging: options.log.child({ component: 'graphql' }),
