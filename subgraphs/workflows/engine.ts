@@ -1,7 +1,8 @@
 /**
  * The task engine: executes one run's DAG while holding its lease. Tasks whose
  * dependencies completed start at once, in parallel; each attempt is recorded before and
- * after it runs, with its events published in that order. A failed task (after its
+ * after it runs, with its events queued in that order (the run does not wait for Kafka;
+ * its completion is published after all its task events). A failed task (after its
  * retries) or a cancel request stops new tasks from starting; tasks already running
  * finish, the rest are skipped, and the run's completion is published last.
  *
@@ -13,20 +14,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Database } from '../../platform/db/pool';
-import type { EventBus } from '../../platform/events/event-bus';
 import type { Logger } from '../../platform/logger';
 import { type TaskDefinition, isTaskType } from './definition';
-import { type Lease, StaleLeaseError, expireLease, renewLease } from './lease';
+import type { EventBatcher } from './event-batcher';
+import { FIRST_FENCING_TOKEN, type Lease, StaleLeaseError, expireLease, renewLease } from './lease';
 import { type ResolvedRetryPolicy, backoffMs, resolveRetryPolicy } from './retry-policy';
 import { RunEvents, type RunEventTopics } from './run-events';
-import { FencedRunWriter, type TaskState, type WorkflowRun, findRun, findTasks } from './run-store';
+import { FencedRunWriter, type TaskState, type WorkflowRun, findTasks } from './run-store';
 import { TaskFailure, type TaskRunners } from './tasks/task-runner';
 import { TemplateError, type TemplateScope, renderTemplate } from './template';
 import type { WorkflowMetrics } from './workflow-metrics';
 
 export interface EngineOptions {
   db: Database;
-  bus: EventBus;
+  events: EventBatcher;
   topics: RunEventTopics;
   runners: TaskRunners;
   leaseMs: number;
@@ -160,12 +161,12 @@ export class WorkflowEngine {
   ): Promise<void> {
     const { db } = this.options;
     const writer = new FencedRunWriter(db, lease);
-    const run = await findRun(db, lease.workflowId);
-    if (!run) throw new Error(`workflow ${lease.workflowId} does not exist`);
-    await writer.resetInterruptedTasks();
-    let cancelRequested = (await writer.markRunning()).cancelRequested;
+    // Only a takeover (token above the creator's) can find tasks a lost holder left running.
+    if (lease.fencingToken > FIRST_FENCING_TOKEN) await writer.resetInterruptedTasks();
+    const run = await writer.markRunning();
+    let cancelRequested = run.cancelRequested;
     const tasks = new Map((await findTasks(db, [run.id])).map((task) => [task.taskId, task]));
-    const events = new RunEvents(this.options.bus, this.options.topics, run, log);
+    const events = new RunEvents(this.options.events, this.options.topics, run, log);
 
     const definitions = new Map(run.definition.tasks.map((task) => [task.id, task]));
     const inFlight = new Map<string, Promise<void>>();
@@ -280,7 +281,7 @@ export class WorkflowEngine {
       }
       const { cancelRequested } = await writer.taskStarted(task.taskId, attempt, input);
       if (cancelRequested) return { kind: 'cancelled' };
-      await events.publish({
+      void events.publish({
         type: 'TASK_STARTED',
         taskId: task.taskId,
         status: 'running',
@@ -299,7 +300,7 @@ export class WorkflowEngine {
         this.options.metrics.taskAttempts.inc({ type, outcome: 'completed' });
         const degraded = outcome.value.degraded ?? false;
         await writer.taskCompleted(task.taskId, { ...outcome.value, degraded });
-        await events.publish({
+        void events.publish({
           type: 'TASK_COMPLETED',
           taskId: task.taskId,
           status: 'completed',
@@ -314,7 +315,7 @@ export class WorkflowEngine {
       this.options.metrics.taskAttempts.inc({ type, outcome: retry ? 'retried' : 'failed' });
       if (!retry) {
         await writer.taskFailed(task.taskId, error.message);
-        await events.publish({
+        void events.publish({
           type: 'TASK_FAILED',
           taskId: task.taskId,
           status: 'failed',

@@ -198,15 +198,15 @@ export class FencedRunWriter {
     readonly lease: Lease,
   ) {}
 
-  /** Marks the run running; answers whether a cancel was requested. */
-  async markRunning(): Promise<{ cancelRequested: boolean }> {
-    const result = await this.db.query<{ cancel_requested: boolean }>(
+  /** Marks the run running and answers it as stored (cancelRequested included). */
+  async markRunning(): Promise<WorkflowRun> {
+    const result = await this.db.query<RunRow>(
       `UPDATE workflows SET status = 'running', started_at = COALESCE(started_at, now())
        WHERE id = $1 AND fencing_token = $2 AND status IN ('pending', 'running')
-       RETURNING cancel_requested`,
+       RETURNING ${RUN_COLUMNS}`,
       [this.lease.workflowId, this.lease.fencingToken],
     );
-    return { cancelRequested: this.expectRow(result.rows).cancel_requested };
+    return toRun(this.expectRow(result.rows));
   }
 
   /** Tasks interrupted mid-attempt by a lost holder go back to pending; attempts are kept. */

@@ -19,6 +19,7 @@ import type { Runtime } from '../../platform/runtime';
 import { Service, type Worker } from '../../platform/service';
 import { CONSUMER_NAME, WorkflowCoordinator } from './coordinator';
 import { DeadLetterQueue } from './dead-letters';
+import { EventBatcher } from './event-batcher';
 import { WorkflowEngine } from './engine';
 import { HookEventConsumer } from './hook-event-consumer';
 import { LeaseSweeper } from './lease-sweeper';
@@ -63,7 +64,7 @@ export async function createWorkflowsService(
 
   const engine = new WorkflowEngine({
     db,
-    bus: runtime.bus,
+    events: new EventBatcher(runtime.bus, log),
     topics: {
       tasks: runtime.topic(Topics.workflowTasks),
       completions: runtime.topic(Topics.workflowCompletions),

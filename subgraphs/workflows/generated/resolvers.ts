@@ -47,6 +47,7 @@ export type Mutation = {
   /** Stops the run between tasks; a finished run is returned unchanged. */
   cancelWorkflow: Workflow;
   createWorkflowTrigger: WorkflowTrigger;
+  /** Starting a run is costly: it claims a coordinator and may call models. */
   executeWorkflow: ExecuteWorkflowPayload;
   /** Publishes dead letters again to workflow.events (oldest first), at most `limit`. */
   replayDeadLetters: ReplayDeadLettersPayload;

@@ -1,0 +1,178 @@
+/**
+ * Workflow engine throughput and latency on real PostgreSQL and Kafka: a 3-task workflow
+ * (two parallel transforms, then a join) started over REST from `concurrency` loops, each
+ * waiting for its run's completion event on workflow.completions. Beside it, the same
+ * three task functions called directly, so the engine's overhead per task is the
+ * difference. One run each, side by side.
+ *
+ *   npx tsx bench/workflows/run.ts [--seconds 5] [--concurrency 32]
+ */
+import { parseArgs } from 'node:util';
+
+import { Pool } from 'undici';
+
+import { ApiKeyStore, PERMISSIONS } from '../../platform/auth/api-keys';
+import { createDatabase } from '../../platform/db/pool';
+import { Topics } from '../../platform/events/topics';
+import type { WorkflowEventData } from '../../platform/events/workflow-events';
+import { createLogger } from '../../platform/logger';
+import { createRuntime } from '../../platform/runtime';
+import { parseDefinition } from '../../subgraphs/workflows/definition';
+import { createWorkflowsService } from '../../subgraphs/workflows/service';
+import { runTransform } from '../../subgraphs/workflows/tasks/transform';
+import { renderTemplate } from '../../subgraphs/workflows/template';
+import { createTestDatabase, realServersConfig, uniqueName } from '../../tests/support/environment';
+
+const DEFINITION = parseDefinition({
+  name: 'bench-join',
+  tasks: [
+    { id: 'left', type: 'transform', input: { side: 'left', n: '{{input.n}}' } },
+    { id: 'right', type: 'transform', input: { side: 'right', n: '{{input.n}}' } },
+    {
+      id: 'join',
+      type: 'transform',
+      dependsOn: ['left', 'right'],
+      input: { left: '{{tasks.left.output}}', right: '{{tasks.right.output}}' },
+    },
+  ],
+});
+const TASKS_PER_WORKFLOW = DEFINITION.tasks.length;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+/** The three task functions called directly, in dependency order, as the engine would. */
+async function runDirect(n: number): Promise<void> {
+  const context = {
+    workflowId: 'direct',
+    taskId: 't',
+    attempt: 1,
+    signal: new AbortController().signal,
+  };
+  const log = createLogger({ level: 'silent', service: 'bench' });
+  const scope = {
+    input: { n },
+    event: undefined,
+    tasks: {} as Record<string, { output: unknown }>,
+  };
+  const [left, right] = await Promise.all(
+    DEFINITION.tasks
+      .slice(0, 2)
+      .map((task) =>
+        runTransform(renderTemplate(task.input, scope), { ...context, taskId: task.id, log }),
+      ),
+  );
+  scope.tasks['left'] = { output: left?.output };
+  scope.tasks['right'] = { output: right?.output };
+  await runTransform(renderTemplate(DEFINITION.tasks[2]?.input, scope), {
+    ...context,
+    taskId: 'join',
+    log,
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '5' },
+      concurrency: { type: 'string', default: '32' },
+    },
+  });
+  const durationMs = Number(values.seconds) * 1000;
+  const concurrency = Number(values.concurrency);
+
+  const database = await createTestDatabase();
+  const config = realServersConfig(database.url, { LOG_LEVEL: 'error' });
+  const runtime = await createRuntime(config, createLogger({ level: 'error', service: 'bench' }));
+  const db = createDatabase({ url: runtime.databaseUrl, max: 2 }, runtime.log);
+  const { key } = await new ApiKeyStore(db).create({ name: 'bench', permissions: PERMISSIONS });
+  const service = await createWorkflowsService(runtime);
+  await service.start();
+
+  const waiting = new Map<string, () => void>();
+  const early = new Set<string>();
+  const subscription = await runtime.bus.subscribe({
+    groupId: uniqueName('bench-completions'),
+    topics: [runtime.topic(Topics.workflowCompletions)],
+    fromBeginning: true,
+    handle: async (event) => {
+      const { workflowId } = event.envelope.data as WorkflowEventData;
+      const resolve = waiting.get(workflowId);
+      if (resolve) resolve();
+      else early.add(workflowId);
+    },
+  });
+  const http = new Pool(service.url, { connections: concurrency });
+  const startOne = async (n: number): Promise<number> => {
+    const started = performance.now();
+    const id = crypto.randomUUID();
+    const completed = new Promise<void>((resolve) => waiting.set(id, resolve));
+    const response = await http.request({
+      path: '/api/v1/workflows/execute',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ definition: DEFINITION, input: { n }, workflow_id: id }),
+    });
+    await response.body.text();
+    if (response.statusCode !== 200) throw new Error(`execute answered ${response.statusCode}`);
+    if (!early.delete(id)) await completed;
+    waiting.delete(id);
+    return performance.now() - started;
+  };
+
+  // Warm-up: connections, prepared plans, the consumer's partition assignment.
+  for (let i = 0; i < 20; i += 1) await startOne(i);
+
+  const latenciesMs: number[] = [];
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, loop) => {
+      for (let i = 0; performance.now() < deadline; i += 1)
+        latenciesMs.push(await startOne(loop * 1_000_000 + i));
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+
+  const directMs: number[] = [];
+  for (let i = 0; i < 5_000; i += 1) {
+    const callStarted = performance.now();
+    await runDirect(i);
+    directMs.push(performance.now() - callStarted);
+  }
+
+  await http.close();
+  await subscription.stop();
+  await service.stop();
+  await db.end();
+  await runtime.stop();
+  await database.drop();
+
+  latenciesMs.sort((a, b) => a - b);
+  directMs.sort((a, b) => a - b);
+  const p50 = percentile(latenciesMs, 0.5);
+  const directP50 = percentile(directMs, 0.5);
+  const rows = [
+    ['', 'through the engine', 'task functions directly'],
+    ['workflows completed', String(latenciesMs.length), String(directMs.length)],
+    ['workflows/s', (latenciesMs.length / seconds).toFixed(1), (1000 / directP50).toFixed(0)],
+    ['p50 start-to-complete ms', p50.toFixed(2), directP50.toFixed(4)],
+    [
+      'p99 start-to-complete ms',
+      percentile(latenciesMs, 0.99).toFixed(2),
+      percentile(directMs, 0.99).toFixed(4),
+    ],
+    ['overhead per task at p50 ms', ((p50 - directP50) / TASKS_PER_WORKFLOW).toFixed(2), '-'],
+  ];
+  console.log(
+    `3-task workflow (2 parallel transforms + join), concurrency ${concurrency}, ${values.seconds} s`,
+  );
+  for (const row of rows)
+    console.log(`| ${row.map((cell, i) => cell.padEnd(i === 0 ? 28 : 22)).join(' | ')} |`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
