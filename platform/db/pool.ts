@@ -35,8 +35,13 @@ export function createDatabase(options: DatabaseOptions, log: Logger): Database 
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
     application_name: options.applicationName ?? 'omninode-bridge',
   });
-  // An idle client losing its connection emits here; without a listener it would crash the process.
+  // An idle client losing its connection emits on the pool; a checked-out one emits on
+  // itself, where pg-pool listens only while it is idle. Without these listeners either
+  // would crash the process.
   pool.on('error', (error) => log.warn({ err: error }, 'idle database connection failed'));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log.warn({ err: error }, 'database connection failed'));
+  });
   return pool;
 }
 
@@ -46,16 +51,18 @@ export async function withTransaction<T>(
   work: (client: DatabaseClient) => Promise<T>,
 ): Promise<T> {
   const client = await connect(db);
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A connection that cannot even roll back is destroyed rather than returned to the pool.
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw asDatabaseError(error);
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 
