@@ -83,7 +83,10 @@ async function main(): Promise<void> {
   const concurrency = Number(values.concurrency);
 
   const database = await createTestDatabase();
-  const config = realServersConfig(database.url, { LOG_LEVEL: 'error' });
+  const config = realServersConfig(database.url, {
+    LOG_LEVEL: 'error',
+    DATABASE_POOL_MAX: process.env['DATABASE_POOL_MAX'] ?? '10',
+  });
   const runtime = await createRuntime(config, createLogger({ level: 'error', service: 'bench' }));
   const db = createDatabase({ url: runtime.databaseUrl, max: 2 }, runtime.log);
   const { key } = await new ApiKeyStore(db).create({ name: 'bench', permissions: PERMISSIONS });
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < 20; i += 1) await startOne(i);
 
   const latenciesMs: number[] = [];
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + durationMs;
   await Promise.all(
@@ -134,6 +138,9 @@ async function main(): Promise<void> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // Client, service and consumer share this process: an upper bound of the engine's CPU.
+  const cpuMsPerWorkflow = (cpu.user + cpu.system) / 1000 / latenciesMs.length;
 
   const directMs: number[] = [];
   for (let i = 0; i < 5_000; i += 1) {
@@ -164,6 +171,7 @@ async function main(): Promise<void> {
       percentile(directMs, 0.99).toFixed(4),
     ],
     ['overhead per task at p50 ms', ((p50 - directP50) / TASKS_PER_WORKFLOW).toFixed(2), '-'],
+    ['process CPU ms per workflow', cpuMsPerWorkflow.toFixed(2), '-'],
   ];
   console.log(
     `3-task workflow (2 parallel transforms + join), concurrency ${concurrency}, ${values.seconds} s`,

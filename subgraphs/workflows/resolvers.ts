@@ -118,7 +118,7 @@ export function createResolvers({ db, coordinator, deadLetters }: ResolverDepend
           definition: input.definition ? withoutNulls(input.definition) : undefined,
           input: input.input ?? {},
           workflowId: input.workflowId ?? undefined,
-          correlationId: context.headers['x-correlation-id'] ?? context.requestId,
+          correlationId: correlationIdOf(context),
         });
         return { workflowId: run.id, status: 'started', workflow: workflowToGraphQL(run) };
       },
@@ -143,6 +143,12 @@ export function createResolvers({ db, coordinator, deadLetters }: ResolverDepend
         (await loaders(context).tasks.load(workflow.id)).map(taskToGraphQL),
     },
   };
+}
+
+/** The caller's X-Correlation-Id when it is a sane token, else this request's id. */
+function correlationIdOf(context: SubgraphContext): string {
+  const header = context.headers['x-correlation-id'];
+  return header !== undefined && /^[\w.:-]{1,128}$/.test(header) ? header : context.requestId;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -110,5 +110,5 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
-  return typeof value === 'string' && value.length > 0 && value.length <= 128 ? value : undefined;
+  return typeof value === 'string' && /^[\w.:-]{1,128}$/.test(value) ? value : undefined;
 }
