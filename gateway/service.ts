@@ -29,6 +29,7 @@ import { executeAuthorized, useFederatedExecution } from './federated-execution'
 import { startFederation } from './federation';
 import type { GatewayContext } from './gateway-context';
 import { type ConnectionAuth, startGraphqlWsServer } from './graphql-ws-server';
+import { createGatewayRateLimits } from './rate-limit/gateway-rate-limits';
 import { registerRestProxy } from './rest-proxy';
 import { buildGatewaySchema } from './subscriptions/subscription-schema';
 import { WorkflowEventHub } from './subscriptions/workflow-event-hub';
@@ -83,6 +84,16 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     schema = buildGatewaySchema(apiSchema, { hub, runQuery });
   });
   log.info({ rules: authorizer.ruleCount }, 'field authorization rules loaded');
+  const rateLimits = createGatewayRateLimits({
+    config: config.rateLimit,
+    redis: runtime.redis,
+    supergraphSdl: () => federation.supergraphSdl(),
+    authenticator,
+    audit: auth.audit,
+    log,
+    metrics,
+    restPrefixes: SUBGRAPH_NAMES.map((name) => `/api/v1/${name}`),
+  });
 
   const yoga = createYoga<{ req: FastifyRequest; reply: FastifyReply }, GatewayContext>({
     // Not a schema factory: yoga's factory form needs a Fetch Request per operation, which
@@ -94,6 +105,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     logging: log.child({ component: 'yoga' }),
     plugins: [
       { onEnveloped: ({ setSchema }: { setSchema: (next: GraphQLSchema) => void }) => setSchema(schema) },
+      rateLimits.plugin,
       useFederatedExecution(() => ({ executor: federation.executor, authorizer }), log),
       useSubscriptionRevocation(authenticator),
     ],
@@ -116,6 +128,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
   });
 
   const app = createHttpServer({ service: 'gateway', log, metrics, healthChecks: () => healthChecks() });
+  rateLimits.register(app);
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
@@ -169,6 +182,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     workers: [hub],
     release: async () => {
       await wsServer.close();
+      await rateLimits.close();
       await auth.close();
       await federation.stop();
       await proxyAgent.close();

@@ -47,7 +47,8 @@ export function costModelFromDocument(document: DocumentNode): CostModel {
     if (listSize) model.listSizes.set(coordinate, readListSize(listSize));
     for (const argument of field.arguments ?? []) {
       const argumentWeight = costWeight(argument.directives, names.cost);
-      if (argumentWeight !== undefined) model.weights.set(`${coordinate}(${argument.name.value})`, argumentWeight);
+      if (argumentWeight !== undefined)
+        model.weights.set(`${coordinate}(${argument.name.value})`, argumentWeight);
     }
   };
 
@@ -62,7 +63,8 @@ export function costModelFromDocument(document: DocumentNode): CostModel {
         const typeName = definition.name.value;
         const weight = costWeight(definition.directives, names.cost);
         if (weight !== undefined) model.weights.set(typeName, weight);
-        if ('fields' in definition) for (const field of definition.fields ?? []) readField(typeName, field);
+        if ('fields' in definition)
+          for (const field of definition.fields ?? []) readField(typeName, field);
         break;
       }
       default:
@@ -76,10 +78,16 @@ export function costModelFromDocument(document: DocumentNode): CostModel {
 function directiveNames(document: DocumentNode): { cost: string; listSize: string } {
   const names = { cost: 'cost', listSize: 'listSize' };
   for (const definition of document.definitions) {
-    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
+    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION)
+      continue;
     for (const link of definition.directives ?? []) {
       const url = argumentValue(link, 'url');
-      if (link.name.value !== 'link' || url?.kind !== Kind.STRING || !url.value.startsWith(COST_SPEC_URL)) continue;
+      if (
+        link.name.value !== 'link' ||
+        url?.kind !== Kind.STRING ||
+        !url.value.startsWith(COST_SPEC_URL)
+      )
+        continue;
       const alias = argumentValue(link, 'as');
       const prefix = alias?.kind === Kind.STRING ? alias.value : 'cost';
       // The feature's own directive (@cost) takes the feature's name; others are prefixed unless imported.
@@ -92,7 +100,11 @@ function directiveNames(document: DocumentNode): { cost: string; listSize: strin
           if (item.kind === Kind.OBJECT) {
             const name = item.fields.find((field) => field.name.value === 'name')?.value;
             const as = item.fields.find((field) => field.name.value === 'as')?.value;
-            if (name?.kind === Kind.STRING && as?.kind === Kind.STRING && name.value === '@listSize') {
+            if (
+              name?.kind === Kind.STRING &&
+              as?.kind === Kind.STRING &&
+              name.value === '@listSize'
+            ) {
               names.listSize = as.value.replace(/^@/, '');
             }
           }
@@ -103,7 +115,10 @@ function directiveNames(document: DocumentNode): { cost: string; listSize: strin
   return names;
 }
 
-function costWeight(directives: readonly ConstDirectiveNode[] | undefined, name: string): number | undefined {
+function costWeight(
+  directives: readonly ConstDirectiveNode[] | undefined,
+  name: string,
+): number | undefined {
   const directive = directives?.find((candidate) => candidate.name.value === name);
   const weight = directive ? argumentValue(directive, 'weight') : undefined;
   return weight?.kind === Kind.INT ? Number(weight.value) : undefined;

@@ -26,10 +26,13 @@ export function maxDepthRule(maxDepth: number): (context: ValidationContext) => 
       const depth = selectionDepth(operation.selectionSet, fragments, new Set());
       if (depth > maxDepth) {
         context.reportError(
-          new GraphQLError(`The operation nests fields ${depth} deep; at most ${maxDepth} levels are allowed.`, {
-            nodes: [operation],
-            extensions: { code: 'QUERY_TOO_DEEP', max_depth: maxDepth, depth },
-          }),
+          new GraphQLError(
+            `The operation nests fields ${depth} deep; at most ${maxDepth} levels are allowed.`,
+            {
+              nodes: [operation],
+              extensions: { code: 'QUERY_TOO_DEEP', max_depth: maxDepth, depth },
+            },
+          ),
         );
       }
     },
@@ -46,10 +49,13 @@ export function maxAliasesRule(maxAliases: number): (context: ValidationContext)
       leave(document) {
         if (aliases > maxAliases) {
           context.reportError(
-            new GraphQLError(`The document uses ${aliases} aliases; at most ${maxAliases} are allowed.`, {
-              nodes: [document],
-              extensions: { code: 'TOO_MANY_ALIASES', max_aliases: maxAliases, aliases },
-            }),
+            new GraphQLError(
+              `The document uses ${aliases} aliases; at most ${maxAliases} are allowed.`,
+              {
+                nodes: [document],
+                extensions: { code: 'TOO_MANY_ALIASES', max_aliases: maxAliases, aliases },
+              },
+            ),
           );
         }
       },
@@ -63,7 +69,8 @@ export function maxAliasesRule(maxAliases: number): (context: ValidationContext)
 function fragmentsOf(context: ValidationContext): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of context.getDocument().definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
   }
   return fragments;
 }
@@ -81,7 +88,9 @@ function selectionDepth(
         deepest = Math.max(deepest, 1);
         continue;
       }
-      const below = selection.selectionSet ? selectionDepth(selection.selectionSet, fragments, visiting) : 0;
+      const below = selection.selectionSet
+        ? selectionDepth(selection.selectionSet, fragments, visiting)
+        : 0;
       deepest = Math.max(deepest, 1 + below);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       deepest = Math.max(deepest, selectionDepth(selection.selectionSet, fragments, visiting));

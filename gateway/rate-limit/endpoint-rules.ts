@@ -33,7 +33,13 @@ export function endpointRules(config: RateLimitConfig): EndpointRule[] {
   ];
 }
 
-export function matchRestEndpoint(rules: EndpointRule[], method: string, url: string): EndpointRule | undefined {
+export function matchRestEndpoint(
+  rules: EndpointRule[],
+  method: string,
+  url: string,
+): EndpointRule | undefined {
   const path = url.split('?', 1)[0] ?? url;
-  return rules.find((rule) => rule.rest.some((route) => route.method === method && route.path.test(path)));
+  return rules.find((rule) =>
+    rule.rest.some((route) => route.method === method && route.path.test(path)),
+  );
 }

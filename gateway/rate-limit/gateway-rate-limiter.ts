@@ -50,9 +50,17 @@ export type Verdict =
       kind: 'allowed';
       headers: Record<string, string>;
       /** Where the cost was charged, for a refund once the actual cost is known. */
-      costCharge: { key: string; entryId: string; units: number; limit: number; remaining: number } | undefined;
+      costCharge:
+        | { key: string; entryId: string; units: number; limit: number; remaining: number }
+        | undefined;
     }
-  | { kind: 'limited'; headers: Record<string, string>; tier: string; limit: number; retryAfterSeconds: number }
+  | {
+      kind: 'limited';
+      headers: Record<string, string>;
+      tier: string;
+      limit: number;
+      retryAfterSeconds: number;
+    }
   /** The store failed and the failure mode is open: no limit applied, no headers. */
   | { kind: 'bypassed' }
   /** The store failed and the failure mode is closed. */
@@ -75,13 +83,20 @@ export class GatewayRateLimiter {
     private readonly log: Logger,
     metrics: ServiceMetrics,
   ) {
-    this.decisions = metrics.counter('rate_limit_decisions_total', 'Rate-limit decisions by verdict', ['verdict']);
+    this.decisions = metrics.counter(
+      'rate_limit_decisions_total',
+      'Rate-limit decisions by verdict',
+      ['verdict'],
+    );
     this.storeFailures = metrics.counter(
       'rate_limit_store_failures_total',
       'Decisions the limiter store could not answer (Redis down or slow), by failure mode',
       ['mode'],
     );
-    this.flushTimer = setInterval(() => void this.flushStale(FLUSH_INTERVAL_MS), FLUSH_INTERVAL_MS).unref();
+    this.flushTimer = setInterval(
+      () => void this.flushStale(FLUSH_INTERVAL_MS),
+      FLUSH_INTERVAL_MS,
+    ).unref();
   }
 
   get enabled(): boolean {
@@ -103,7 +118,13 @@ export class GatewayRateLimiter {
           tiers,
           refunds: taken.refunds,
           ...(caller.keyId
-            ? { reputation: { subject: caller.keyId, delta: taken.delta, violationPenalty: -REPUTATION_CHANGES.violation } }
+            ? {
+                reputation: {
+                  subject: caller.keyId,
+                  delta: taken.delta,
+                  violationPenalty: -REPUTATION_CHANGES.violation,
+                },
+              }
             : {}),
         }),
       );
@@ -133,7 +154,10 @@ export class GatewayRateLimiter {
     this.decisions.inc({ verdict: 'limited' });
     const refused = decision.tiers.find((tier) => !tier.allowed);
     const retryAfter = retryAfterSeconds(decision.retryAfterMs);
-    const tierName = refused?.tier === 'endpoint' ? (refused.key.split(':')[1] ?? 'endpoint') : (refused?.tier ?? 'unknown');
+    const tierName =
+      refused?.tier === 'endpoint'
+        ? (refused.key.split(':')[1] ?? 'endpoint')
+        : (refused?.tier ?? 'unknown');
     if (refused?.tier === 'ip') this.rememberBlocked(caller.ip, decision.retryAfterMs);
     this.reporter.violation({
       tier: tierName,
@@ -146,7 +170,13 @@ export class GatewayRateLimiter {
       limit: refused?.limit ?? 0,
       retryAfterSeconds: retryAfter,
     });
-    return { kind: 'limited', headers, tier: tierName, limit: refused?.limit ?? 0, retryAfterSeconds: retryAfter };
+    return {
+      kind: 'limited',
+      headers,
+      tier: tierName,
+      limit: refused?.limit ?? 0,
+      retryAfterSeconds: retryAfter,
+    };
   }
 
   /** Seconds a keyed request from `ip` must still wait because the ip tier refused it lately. */
@@ -174,7 +204,11 @@ export class GatewayRateLimiter {
   }
 
   /** Gives back cost points the answer did not use; applied by the caller's next decision. */
-  refund(caller: Caller, charge: { key: string; entryId: string; units: number }, refundUnits: number): void {
+  refund(
+    caller: Caller,
+    charge: { key: string; entryId: string; units: number },
+    refundUnits: number,
+  ): void {
     if (refundUnits <= 0 || charge.units <= 0) return;
     this.pending.addRefund(subjectOf(caller), {
       key: charge.key,
@@ -270,7 +304,10 @@ export class GatewayRateLimiter {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`rate-limit store did not answer within ${this.config.redisTimeoutMs} ms`)),
+        () =>
+          reject(
+            new Error(`rate-limit store did not answer within ${this.config.redisTimeoutMs} ms`),
+          ),
         this.config.redisTimeoutMs,
       );
     });

@@ -44,13 +44,20 @@ interface LimitedContext {
   reply?: FastifyReply;
 }
 
-const SERVER_ERROR_CODES = new Set(['INTERNAL_SERVER_ERROR', 'SUBGRAPH_UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'DEPENDENCY_UNAVAILABLE']);
+const SERVER_ERROR_CODES = new Set([
+  'INTERNAL_SERVER_ERROR',
+  'SUBGRAPH_UNAVAILABLE',
+  'DATABASE_UNAVAILABLE',
+  'DEPENDENCY_UNAVAILABLE',
+]);
 
 export function useGraphqlRateLimits(options: GraphqlRateLimitOptions): Plugin {
   const { limiter, documentLimits } = options;
   return {
     onParse({ parseFn, setParseFn }) {
-      setParseFn((source, parseOptions) => parseFn(source, { ...parseOptions, maxTokens: documentLimits.maxTokens }));
+      setParseFn((source, parseOptions) =>
+        parseFn(source, { ...parseOptions, maxTokens: documentLimits.maxTokens }),
+      );
     },
     onValidate({ addValidationRule }) {
       addValidationRule(maxDepthRule(documentLimits.maxDepth));
@@ -75,7 +82,8 @@ export function useGraphqlRateLimits(options: GraphqlRateLimitOptions): Plugin {
       try {
         requested = estimateCost(costInput);
       } catch (error) {
-        if (error instanceof CostAnalysisError) return setResultAndStopExecution({ errors: [error] });
+        if (error instanceof CostAnalysisError)
+          return setResultAndStopExecution({ errors: [error] });
         throw error;
       }
       if (requested > options.maxCost) {
@@ -83,7 +91,12 @@ export function useGraphqlRateLimits(options: GraphqlRateLimitOptions): Plugin {
           errors: [
             new GraphQLError(
               `The operation's estimated cost ${requested} is over the maximum of ${options.maxCost} per request; request fewer items or fields.`,
-              { extensions: { code: 'MAX_COST_EXCEEDED', cost: { requestedQueryCost: requested, maximumQueryCost: options.maxCost } } },
+              {
+                extensions: {
+                  code: 'MAX_COST_EXCEEDED',
+                  cost: { requestedQueryCost: requested, maximumQueryCost: options.maxCost },
+                },
+              },
             ),
           ],
         });
@@ -104,15 +117,18 @@ export function useGraphqlRateLimits(options: GraphqlRateLimitOptions): Plugin {
           setHeaders(context, verdict.headers);
           return setResultAndStopExecution({
             errors: [
-              new GraphQLError(`Rate limit exceeded (${verdict.tier}); retry in ${verdict.retryAfterSeconds} s.`, {
-                extensions: {
-                  code: 'RATE_LIMITED',
-                  tier: verdict.tier,
-                  limit: verdict.limit,
-                  retry_after: verdict.retryAfterSeconds,
-                  http: { status: 429, headers: verdict.headers },
+              new GraphQLError(
+                `Rate limit exceeded (${verdict.tier}); retry in ${verdict.retryAfterSeconds} s.`,
+                {
+                  extensions: {
+                    code: 'RATE_LIMITED',
+                    tier: verdict.tier,
+                    limit: verdict.limit,
+                    retry_after: verdict.retryAfterSeconds,
+                    http: { status: 429, headers: verdict.headers },
+                  },
                 },
-              }),
+              ),
             ],
           });
         case 'unavailable':
@@ -122,7 +138,10 @@ export function useGraphqlRateLimits(options: GraphqlRateLimitOptions): Plugin {
                 extensions: {
                   code: 'RATE_LIMITER_UNAVAILABLE',
                   retry_after: verdict.retryAfterSeconds,
-                  http: { status: 503, headers: { 'retry-after': String(verdict.retryAfterSeconds) } },
+                  http: {
+                    status: 503,
+                    headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+                  },
                 },
               }),
             ],
@@ -175,10 +194,17 @@ function endpointOf(
   document: DocumentNode,
   operation: OperationDefinitionNode,
 ): { rule: EndpointRule; units: number } | undefined {
-  const rootType = operation.operation === 'mutation' ? 'Mutation' : operation.operation === 'query' ? 'Query' : 'Subscription';
+  const rootType =
+    operation.operation === 'mutation'
+      ? 'Mutation'
+      : operation.operation === 'query'
+        ? 'Query'
+        : 'Subscription';
   const counts = new Map<EndpointRule, number>();
   for (const fieldName of rootFieldNames(document, operation.selectionSet)) {
-    const rule = rules.find((candidate) => candidate.graphqlFields.includes(`${rootType}.${fieldName}`));
+    const rule = rules.find((candidate) =>
+      candidate.graphqlFields.includes(`${rootType}.${fieldName}`),
+    );
     if (rule) counts.set(rule, (counts.get(rule) ?? 0) + 1);
   }
   // One endpoint tier per decision: the first rule the operation performs.
@@ -191,12 +217,16 @@ function rootFieldNames(document: DocumentNode, selectionSet: SelectionSetNode):
   const names: string[] = [];
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) names.push(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) names.push(...rootFieldNames(document, selection.selectionSet));
+    else if (selection.kind === Kind.INLINE_FRAGMENT)
+      names.push(...rootFieldNames(document, selection.selectionSet));
     else {
       const fragment = document.definitions.find(
-        (definition) => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === selection.name.value,
+        (definition) =>
+          definition.kind === Kind.FRAGMENT_DEFINITION &&
+          definition.name.value === selection.name.value,
       );
-      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) names.push(...rootFieldNames(document, fragment.selectionSet));
+      if (fragment?.kind === Kind.FRAGMENT_DEFINITION)
+        names.push(...rootFieldNames(document, fragment.selectionSet));
     }
   }
   return names;
@@ -217,6 +247,8 @@ function isPlainResult(result: unknown): result is ExecutionResult {
 
 function outcomeOf(result: ExecutionResult): AnswerOutcome {
   if (!result.errors || result.errors.length === 0) return 'success';
-  const serverError = result.errors.some((error) => SERVER_ERROR_CODES.has(String(error.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR')));
+  const serverError = result.errors.some((error) =>
+    SERVER_ERROR_CODES.has(String(error.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR')),
+  );
   return serverError ? 'server_error' : 'client_error';
 }

@@ -38,7 +38,11 @@ export class PendingAdjustments {
   }
 
   /** Puts back what a failed decision took. */
-  restore(subject: string, reputationSubject: string | undefined, taken: { delta: number; refunds: Refund[] }): void {
+  restore(
+    subject: string,
+    reputationSubject: string | undefined,
+    taken: { delta: number; refunds: Refund[] },
+  ): void {
     if (taken.delta === 0 && taken.refunds.length === 0) return;
     const pending = this.entry(subject, reputationSubject);
     pending.delta += taken.delta;

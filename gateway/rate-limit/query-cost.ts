@@ -57,7 +57,10 @@ export function estimateCost(input: CostInput): number {
 }
 
 /** The cost of what was actually returned, for `data` of the same operation. */
-export function actualCost(input: CostInput, data: Record<string, unknown> | null | undefined): number {
+export function actualCost(
+  input: CostInput,
+  data: Record<string, unknown> | null | undefined,
+): number {
   return new CostWalker(input).operationCost(data ?? null);
 }
 
@@ -69,7 +72,8 @@ class CostWalker {
 
   constructor(private readonly input: CostInput) {
     for (const definition of input.document.definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(definition.name.value, definition);
+      if (definition.kind === Kind.FRAGMENT_DEFINITION)
+        this.fragments.set(definition.name.value, definition);
     }
   }
 
@@ -96,8 +100,11 @@ class CostWalker {
           total += this.fieldCost(parent, selection, value, sizedFields);
           break;
         case Kind.INLINE_FRAGMENT: {
-          const type = selection.typeCondition ? this.input.schema.getType(selection.typeCondition.name.value) : parent;
-          if (type && isCompositeType(type)) total += this.selectionCost(type, selection.selectionSet, value, sizedFields);
+          const type = selection.typeCondition
+            ? this.input.schema.getType(selection.typeCondition.name.value)
+            : parent;
+          if (type && isCompositeType(type))
+            total += this.selectionCost(type, selection.selectionSet, value, sizedFields);
           break;
         }
         case Kind.FRAGMENT_SPREAD: {
@@ -120,13 +127,17 @@ class CostWalker {
     sizedFields: { names: string[]; size: number } | undefined,
   ): number {
     if (node.name.value.startsWith('__')) return 0;
-    const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[node.name.value] : undefined;
+    const field =
+      isObjectType(parent) || isInterfaceType(parent)
+        ? parent.getFields()[node.name.value]
+        : undefined;
     if (!field) return 0;
 
     const coordinate = `${parent.name}.${field.name}`;
     const named = getNamedType(field.type);
     const { weights, listSizes } = this.input.model;
-    const weight = weights.get(coordinate) ?? weights.get(named.name) ?? (isCompositeType(named) ? 1 : 0);
+    const weight =
+      weights.get(coordinate) ?? weights.get(named.name) ?? (isCompositeType(named) ? 1 : 0);
     const args = this.argumentValues(field, node);
     const argumentsCost = this.argumentsCost(coordinate, field, args);
     const isList = isListType(getNullableType(field.type));
@@ -137,29 +148,41 @@ class CostWalker {
     if (listSize) {
       const slicing = this.slicingSize(coordinate, listSize, args);
       const assumed = slicing ?? listSize.assumedSize ?? this.input.defaultListSize;
-      if (listSize.sizedFields.length > 0) childSized = { names: listSize.sizedFields, size: assumed };
+      if (listSize.sizedFields.length > 0)
+        childSized = { names: listSize.sizedFields, size: assumed };
       else if (isList) size = assumed;
     } else if (isList) {
-      size = sizedFields?.names.includes(field.name) ? sizedFields.size : this.input.defaultListSize;
+      size = sizedFields?.names.includes(field.name)
+        ? sizedFields.size
+        : this.input.defaultListSize;
     }
 
     const childCost = (value: Observed) =>
-      node.selectionSet && isCompositeType(named) ? this.selectionCost(named, node.selectionSet, value, childSized) : 0;
+      node.selectionSet && isCompositeType(named)
+        ? this.selectionCost(named, node.selectionSet, value, childSized)
+        : 0;
 
     if (parentValue === ESTIMATE) return argumentsCost + size * (weight + childCost(ESTIMATE));
 
-    const value = parentValue && typeof parentValue === 'object' ? (parentValue as Record<string, unknown>)[node.alias?.value ?? node.name.value] : undefined;
+    const value =
+      parentValue && typeof parentValue === 'object'
+        ? (parentValue as Record<string, unknown>)[node.alias?.value ?? node.name.value]
+        : undefined;
     if (value === undefined) return 0;
     if (value === null) return argumentsCost + (isList ? 0 : weight);
     if (Array.isArray(value)) {
       let total = argumentsCost;
-      for (const item of value.flat(Infinity)) total += item === null ? 0 : weight + childCost(item);
+      for (const item of value.flat(Infinity))
+        total += item === null ? 0 : weight + childCost(item);
       return total;
     }
     return argumentsCost + weight + childCost(value);
   }
 
-  private argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
+  private argumentValues(
+    field: GraphQLField<unknown, unknown>,
+    node: FieldNode,
+  ): Record<string, unknown> {
     try {
       return getArgumentValues(field, node, this.input.variables);
     } catch {
@@ -168,7 +191,11 @@ class CostWalker {
     }
   }
 
-  private argumentsCost(coordinate: string, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+  private argumentsCost(
+    coordinate: string,
+    field: GraphQLField<unknown, unknown>,
+    args: Record<string, unknown>,
+  ): number {
     let total = 0;
     for (const argument of field.args) {
       if (args[argument.name] === undefined) continue;
@@ -182,7 +209,9 @@ class CostWalker {
     if (value === null || value === undefined) return 0;
     const nullable = getNullableType(type);
     if (isListType(nullable)) {
-      return Array.isArray(value) ? value.reduce<number>((sum, item) => sum + this.inputCost(nullable.ofType, item), 0) : 0;
+      return Array.isArray(value)
+        ? value.reduce<number>((sum, item) => sum + this.inputCost(nullable.ofType, item), 0)
+        : 0;
     }
     if (!isInputObjectType(nullable) || typeof value !== 'object') return 0;
     let total = this.input.model.weights.get(nullable.name) ?? 0;
@@ -204,9 +233,12 @@ class CostWalker {
       .map((name) => args[name])
       .filter((value): value is number => typeof value === 'number');
     if (listSize.requireOneSlicingArgument && given.length > 1) {
-      throw new CostAnalysisError(`${coordinate} takes exactly one of ${listSize.slicingArguments.join(', ')}.`, {
-        extensions: { code: 'BAD_USER_INPUT' },
-      });
+      throw new CostAnalysisError(
+        `${coordinate} takes exactly one of ${listSize.slicingArguments.join(', ')}.`,
+        {
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      );
     }
     return given.length > 0 ? Math.max(...given) : undefined;
   }

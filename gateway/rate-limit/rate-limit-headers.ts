@@ -16,7 +16,10 @@ export function rateLimitHeaders(
 ): Record<string, string> {
   const reported = decision.tiers
     .map((outcome, index) => ({ outcome, request: requests[index] }))
-    .filter(({ outcome, request }) => outcome.tier !== 'cost' && (request?.record === true || !outcome.allowed))
+    .filter(
+      ({ outcome, request }) =>
+        outcome.tier !== 'cost' && (request?.record === true || !outcome.allowed),
+    )
     .map(({ outcome }) => outcome);
   const binding = bindingTier(reported);
   if (!binding) return {};
@@ -26,7 +29,9 @@ export function rateLimitHeaders(
     'x-ratelimit-remaining': String(binding.remaining),
     'x-ratelimit-reset': String(Math.ceil((nowMs + binding.resetMs) / 1000)),
     'x-ratelimit-resource': policyName(binding),
-    'ratelimit-policy': reported.map((tier) => `"${policyName(tier)}";q=${tier.limit};w=${Math.round(tier.windowMs / 1000)}`).join(', '),
+    'ratelimit-policy': reported
+      .map((tier) => `"${policyName(tier)}";q=${tier.limit};w=${Math.round(tier.windowMs / 1000)}`)
+      .join(', '),
     ratelimit: `"${policyName(binding)}";r=${binding.remaining};t=${Math.ceil(binding.resetMs / 1000)}`,
   };
   if (!decision.allowed) headers['retry-after'] = String(retryAfterSeconds(decision.retryAfterMs));

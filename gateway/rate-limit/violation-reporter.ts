@@ -48,8 +48,16 @@ export class ViolationReporter {
     metrics: ServiceMetrics,
     private readonly audit: AuditSink | undefined,
   ) {
-    this.violations = metrics.counter('rate_limit_violations_total', 'Requests refused by a rate limit, by tier', ['tier']);
-    this.alerts = metrics.counter('rate_limit_alerts_total', 'Rate-limit alerts raised (at most one a minute per subject)', ['kind']);
+    this.violations = metrics.counter(
+      'rate_limit_violations_total',
+      'Requests refused by a rate limit, by tier',
+      ['tier'],
+    );
+    this.alerts = metrics.counter(
+      'rate_limit_alerts_total',
+      'Rate-limit alerts raised (at most one a minute per subject)',
+      ['kind'],
+    );
   }
 
   violation(violation: Violation): void {
@@ -75,7 +83,11 @@ export class ViolationReporter {
         ...(violation.route ? { route: violation.route } : {}),
         ...(violation.operation ? { operation: violation.operation } : {}),
         requestId: violation.requestId,
-        detail: { limit: violation.limit, retry_after: violation.retryAfterSeconds, subject: violation.subject },
+        detail: {
+          limit: violation.limit,
+          retry_after: violation.retryAfterSeconds,
+          subject: violation.subject,
+        },
       });
       this.log.warn(fields, 'rate limit exceeded');
     } else {

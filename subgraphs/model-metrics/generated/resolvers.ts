@@ -110,6 +110,7 @@ export type ModelStats = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** A model call: the costliest operation of the graph. */
   infer: InferPayload;
 };
 
