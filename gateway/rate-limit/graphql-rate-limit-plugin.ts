@@ -53,6 +53,9 @@ const SERVER_ERROR_CODES = new Set([
 
 export function useGraphqlRateLimits(options: GraphqlRateLimitOptions): Plugin {
   const { limiter, documentLimits } = options;
+  // Made once: yoga's validation cache keys on the rules, and a new closure per request would defeat it.
+  const depthRule = maxDepthRule(documentLimits.maxDepth);
+  const aliasesRule = maxAliasesRule(documentLimits.maxAliases);
   return {
     onParse({ parseFn, setParseFn }) {
       setParseFn((source, parseOptions) =>
@@ -60,8 +63,8 @@ export function useGraphqlRateLimits(options: GraphqlRateLimitOptions): Plugin {
       );
     },
     onValidate({ addValidationRule }) {
-      addValidationRule(maxDepthRule(documentLimits.maxDepth));
-      addValidationRule(maxAliasesRule(documentLimits.maxAliases));
+      addValidationRule(depthRule);
+      addValidationRule(aliasesRule);
     },
     async onExecute({ args, setResultAndStopExecution }) {
       if (!limiter.enabled) return undefined;
