@@ -27,8 +27,7 @@ export interface SubgraphServerOptions {
    * Verifies the gateway's signed identity on every request; a request without a valid one
    * gets 401 GATEWAY_IDENTITY_REQUIRED before any resolver runs.
    */
-  // TODO(issue 6): required once every subgraph passes it (transition in progress).
-  identity?: IdentityVerifier;
+  identity: IdentityVerifier;
 }
 
 interface ServerContext {
@@ -61,7 +60,7 @@ export function mountSubgraph(app: FastifyInstance, options: SubgraphServerOptio
     url: yoga.graphqlEndpoint,
     method: ['GET', 'POST', 'OPTIONS'],
     onRequest: async (req, reply) => {
-      if (req.method === 'OPTIONS' || !options.identity) return;
+      if (req.method === 'OPTIONS') return;
       const header = req.headers[IDENTITY_HEADER];
       try {
         principals.set(req, await options.identity.verify(Array.isArray(header) ? header[0] : header));

@@ -6,8 +6,7 @@
  * reported but not critical, because webhooks are still accepted while Kafka is down and
  * flow out through the outbox when it returns.
  */
-import { ApiKeyStore } from '../../platform/auth/api-keys';
-import { Authenticator } from '../../platform/auth/authenticator';
+import { createServiceAuth } from '../../platform/auth/service-auth';
 import { createDatabase, pingDatabase } from '../../platform/db/pool';
 import { Topics } from '../../platform/events/topics';
 import { readSubgraphSdl } from '../../platform/graphql/compose';
@@ -56,7 +55,8 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
     idempotencyRetentionMs: config.hooks.idempotencyRetentionHours * HOUR_MS,
     onAccepted: () => relay.wake(),
   });
-  const authenticator = new Authenticator(new ApiKeyStore(db));
+  const auth = createServiceAuth(runtime, db, 'hooks');
+  const { authenticator } = auth;
 
   const healthChecks = (): HealthCheck[] => [
     { name: 'database', critical: true, check: () => pingDatabase(db) },
@@ -88,8 +88,9 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
   registerReceiveRoute(app, { intake, authenticator, maxBodyBytes: config.hooks.maxBodyBytes });
   mountSubgraph(app, {
     sdl: await readSubgraphSdl('hooks'),
-    resolvers: createHookResolvers({ db, intake, authenticator }),
+    resolvers: createHookResolvers({ db, intake }),
     log,
+    identity: auth.identity,
   });
 
   return new Service({
@@ -109,6 +110,9 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
       }),
       new RetentionSweeper({ db, log }),
     ],
-    release: () => db.end(),
+    release: async () => {
+      await auth.close();
+      await db.end();
+    },
   });
 }

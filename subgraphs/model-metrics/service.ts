@@ -2,8 +2,7 @@
  * The model-metrics service: model inference over REST and GraphQL, a record of every
  * model call, per-model statistics and metric-driven model selection.
  */
-import { ApiKeyStore } from '../../platform/auth/api-keys';
-import { Authenticator } from '../../platform/auth/authenticator';
+import { createServiceAuth } from '../../platform/auth/service-auth';
 import { createDatabase, pingDatabase } from '../../platform/db/pool';
 import { readSubgraphSdl } from '../../platform/graphql/compose';
 import { mountSubgraph } from '../../platform/graphql/subgraph-server';
@@ -80,11 +79,13 @@ export async function createModelMetricsService(
     metrics,
     healthChecks: () => healthChecks,
   });
-  registerInferRoute(app, { inference, authenticator: new Authenticator(new ApiKeyStore(db)) });
+  const auth = createServiceAuth(runtime, db, 'model-metrics');
+  registerInferRoute(app, { inference, authenticator: auth.authenticator });
   mountSubgraph(app, {
     sdl: await readSubgraphSdl('model-metrics'),
     resolvers: createResolvers({ inference, store, catalog, selector }),
     log,
+    identity: auth.identity,
   });
 
   return new Service({
@@ -95,6 +96,7 @@ export async function createModelMetricsService(
     log,
     release: async () => {
       await Promise.all(providers.map((provider) => provider.close?.()));
+      await auth.close();
       await db.end();
     },
   });

@@ -7,8 +7,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 
-import { ApiKeyStore } from '../../platform/auth/api-keys';
-import { Authenticator } from '../../platform/auth/authenticator';
+import { createServiceAuth } from '../../platform/auth/service-auth';
 import { createDatabase, pingDatabase } from '../../platform/db/pool';
 import { Topics } from '../../platform/events/topics';
 import { readSubgraphSdl } from '../../platform/graphql/compose';
@@ -56,6 +55,7 @@ export async function createWorkflowsService(
     { url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'workflows' },
     log,
   );
+  const auth = createServiceAuth(runtime, db, 'workflows');
   const metrics = createServiceMetrics('workflows');
   const workflowMetrics = createWorkflowMetrics(metrics);
   const leaseMs = options.leaseMs ?? config.workflows.leaseMs;
@@ -112,13 +112,14 @@ export async function createWorkflowsService(
   });
   registerRestRoutes(app, {
     db,
-    authenticator: new Authenticator(new ApiKeyStore(db)),
+    authenticator: auth.authenticator,
     coordinator,
   });
   mountSubgraph(app, {
     sdl: await readSubgraphSdl('workflows'),
     resolvers: createResolvers({ db, coordinator, deadLetters }),
     log,
+    identity: auth.identity,
   });
 
   // Stopped in reverse: no new events, no takeovers, then the running runs are interrupted.
@@ -157,6 +158,9 @@ export async function createWorkflowsService(
     port: config.ports.workflows,
     log,
     workers,
-    release: () => db.end(),
+    release: async () => {
+      await auth.close();
+      await db.end();
+    },
   });
 }

@@ -20,7 +20,9 @@ export interface Stack {
   config: Config;
   gatewayUrl: string;
   services: Service[];
-  createApiKey(permissions?: readonly Permission[]): Promise<string>;
+  createApiKey(permissions?: readonly Permission[], options?: { expiresAt?: Date }): Promise<string>;
+  /** The id of a key created with createApiKey. */
+  keyIdOf(key: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -61,8 +63,13 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
     config,
     gatewayUrl: `http://${config.host}:${gateway}`,
     services,
-    async createApiKey(permissions = PERMISSIONS) {
-      return (await new ApiKeyStore(db).create({ name: 'e2e', permissions })).key;
+    async createApiKey(permissions = PERMISSIONS, options = {}) {
+      return (await new ApiKeyStore(db).create({ name: 'e2e', permissions, ...options })).key;
+    },
+    async keyIdOf(key) {
+      const verification = await new ApiKeyStore(db).verify(key);
+      if (!verification.ok) throw new Error(`key not valid: ${verification.reason}`);
+      return verification.identity.keyId;
     },
     async stop() {
       for (const service of [...services].reverse()) await service.stop();

@@ -218,7 +218,6 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   HookEvent: ResolverTypeWrapper<HookEventRecord>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   HookEventConnection: ResolverTypeWrapper<Omit<HookEventConnection, 'edges'> & { edges: Array<ResolversTypes['HookEventEdge']> }>;
   HookEventEdge: ResolverTypeWrapper<Omit<HookEventEdge, 'node'> & { node: ResolversTypes['HookEvent'] }>;
@@ -233,13 +232,13 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ReceiveHookInput: ReceiveHookInput;
   ReceiveHookPayload: ResolverTypeWrapper<Omit<ReceiveHookPayload, 'event'> & { event: ResolversTypes['HookEvent'] }>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   HookEvent: HookEventRecord;
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   HookEventConnection: Omit<HookEventConnection, 'edges'> & { edges: Array<ResolversParentTypes['HookEventEdge']> };
   HookEventEdge: Omit<HookEventEdge, 'node'> & { node: ResolversParentTypes['HookEvent'] };
@@ -253,7 +252,14 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   ReceiveHookInput: ReceiveHookInput;
   ReceiveHookPayload: Omit<ReceiveHookPayload, 'event'> & { event: ResolversParentTypes['HookEvent'] };
+  String: Scalars['String']['output'];
 }>;
+
+export type RequiresPermissionsDirectiveArgs = {
+  permissions: Array<Scalars['String']['input']>;
+};
+
+export type RequiresPermissionsDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = RequiresPermissionsDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -327,3 +333,6 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   ReceiveHookPayload?: ReceiveHookPayloadResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = ResolversObject<{
+  requiresPermissions?: RequiresPermissionsDirectiveResolver<any, any, ContextType>;
+}>;

@@ -2,13 +2,12 @@
  * Resolvers of the hooks subgraph: hookEvent, hookEvents (newest first, keyset cursors),
  * the HookEvent entity, and receiveHook, which runs the same intake as the REST route.
  */
-import type { Authenticator } from '../../../platform/auth/authenticator';
 import { asDatabaseError, type Database } from '../../../platform/db/pool';
 import { AppError } from '../../../platform/errors';
 import { HookErrors } from '../errors';
 import type { Resolvers } from '../generated/resolvers';
 import type { HookEventStatus as GraphQLStatus } from '../generated/resolvers';
-import { authenticateWriter, correlationIdOf } from '../intake/caller';
+import { correlationIdOf, writerFrom } from '../intake/caller';
 import { headerValue } from '../intake/delivery-audit';
 import type { HookIntake } from '../intake/hook-intake';
 import { decodeCursor, encodeCursor } from '../store/event-cursor';
@@ -18,7 +17,6 @@ import { createLoaderCache } from './hook-loaders';
 export interface HookResolverOptions {
   db: Database;
   intake: HookIntake;
-  authenticator: Authenticator;
 }
 
 const MAX_PAGE_SIZE = 100;
@@ -67,7 +65,9 @@ export function createHookResolvers(options: HookResolverOptions): Resolvers {
     },
     Mutation: {
       receiveHook: async (_parent, { input }, context) => {
-        const caller = await authenticateWriter(options.authenticator, context.headers);
+        // The gateway verified the caller and signed it into the request; the schema rule
+        // already demanded hooks:write, and this checks again.
+        const caller = writerFrom(context.principal);
         const accepted = await options.intake.receive({
           body: {
             source: input.source,

@@ -3,6 +3,8 @@
  * Used by the REST route and the mutation alike.
  */
 import type { ApiKeyIdentity } from '../../../platform/auth/api-keys';
+import type { Principal } from '../../../platform/auth/principal';
+import { AppError, CommonErrors } from '../../../platform/errors';
 import { type Authenticator, requirePermissions } from '../../../platform/auth/authenticator';
 import { asDatabaseError } from '../../../platform/db/pool';
 import type { RequestHeaders } from './delivery-audit';
@@ -23,6 +25,13 @@ export async function authenticateWriter(
   }
   requirePermissions(identity, ['hooks:write']);
   return identity;
+}
+
+/** The gateway-verified caller of a GraphQL delivery, if it may write hooks. */
+export function writerFrom(principal: Principal | undefined): Principal {
+  if (!principal) throw new AppError(CommonErrors.UNAUTHENTICATED, 'No verified caller on this request.');
+  requirePermissions(principal, ['hooks:write']);
+  return principal;
 }
 
 /** The caller's X-Correlation-Id when it is a sane token, else the request id. */

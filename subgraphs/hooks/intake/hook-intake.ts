@@ -31,6 +31,8 @@ import {
   payloadFingerprint,
 } from './hook-payload';
 
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface Delivery {
   /** The parsed JSON body (REST) or the mutation's input in the REST field names. */
   body: unknown;
@@ -83,7 +85,8 @@ export class HookIntake {
     const rawBody = delivery.rawBody ?? Buffer.from(canonicalJson(delivery.body));
     const audit = {
       sourceIp: delivery.sourceIp,
-      apiKeyId: delivery.caller.keyId,
+      // JWT callers have a subject, not a key id; the audit log records their subject.
+      apiKeyId: UUID_PATTERN.test(delivery.caller.keyId) ? delivery.caller.keyId : null,
       headers: auditedHeaders(delivery.headers),
       bodySha256: createHash('sha256').update(rawBody).digest('hex'),
       signatureScheme: null as string | null,
@@ -205,7 +208,7 @@ export class HookIntake {
     source: string,
     audit: {
       sourceIp: string | null;
-      apiKeyId: string;
+      apiKeyId: string | null;
       headers: Record<string, string>;
       bodySha256: string;
     },

@@ -248,7 +248,6 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   InferInput: InferInput;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   InferPayload: ResolverTypeWrapper<Omit<InferPayload, 'invocation'> & { invocation: ResolversTypes['ModelInvocation'] }>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -261,6 +260,7 @@ export type ResolversTypes = ResolversObject<{
   ModelStats: ResolverTypeWrapper<ModelTaskStats>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
@@ -268,7 +268,6 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   InferInput: InferInput;
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   InferPayload: Omit<InferPayload, 'invocation'> & { invocation: ResolversParentTypes['ModelInvocation'] };
   Float: Scalars['Float']['output'];
@@ -281,8 +280,15 @@ export type ResolversParentTypes = ResolversObject<{
   ModelStats: ModelTaskStats;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
 }>;
+
+export type RequiresPermissionsDirectiveArgs = {
+  permissions: Array<Scalars['String']['input']>;
+};
+
+export type RequiresPermissionsDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = RequiresPermissionsDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -374,3 +380,6 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = ResolversObject<{
+  requiresPermissions?: RequiresPermissionsDirectiveResolver<any, any, ContextType>;
+}>;

@@ -379,7 +379,6 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ExecuteWorkflowInput: ExecuteWorkflowInput;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ExecuteWorkflowPayload: ResolverTypeWrapper<ExecuteWorkflowPayload>;
   HookEvent: ResolverTypeWrapper<HookEvent>;
@@ -405,13 +404,13 @@ export type ResolversTypes = ResolversObject<{
   WorkflowTaskInput: WorkflowTaskInput;
   WorkflowTrigger: ResolverTypeWrapper<WorkflowTrigger>;
   WorkflowTriggerInput: WorkflowTriggerInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   ExecuteWorkflowInput: ExecuteWorkflowInput;
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   ExecuteWorkflowPayload: ExecuteWorkflowPayload;
   HookEvent: HookEvent;
@@ -434,7 +433,14 @@ export type ResolversParentTypes = ResolversObject<{
   WorkflowTaskInput: WorkflowTaskInput;
   WorkflowTrigger: WorkflowTrigger;
   WorkflowTriggerInput: WorkflowTriggerInput;
+  String: Scalars['String']['output'];
 }>;
+
+export type RequiresPermissionsDirectiveArgs = {
+  permissions: Array<Scalars['String']['input']>;
+};
+
+export type RequiresPermissionsDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = RequiresPermissionsDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -574,3 +580,6 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   WorkflowTrigger?: WorkflowTriggerResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = ResolversObject<{
+  requiresPermissions?: RequiresPermissionsDirectiveResolver<any, any, ContextType>;
+}>;

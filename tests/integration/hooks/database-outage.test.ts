@@ -14,6 +14,7 @@ import {
   recordTopic,
   startCuttableProxy,
   startHooksHarness,
+  identityFor,
 } from './hooks-harness';
 
 jest.setTimeout(60_000);
@@ -75,7 +76,7 @@ test('PostgreSQL unreachable: 503 with Retry-After and nothing accepted', async 
 
   const mutation = await fetch(`${service.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': harness.writerKey },
+    headers: { 'content-type': 'application/json', ...identityFor(harness.writerKey) },
     body: JSON.stringify({
       query:
         'mutation { receiveHook(input: {source: "ci", action: "a", resource: "r", resourceId: "x"}) { eventId } }',

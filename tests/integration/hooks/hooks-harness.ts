@@ -22,6 +22,7 @@ import {
   realServersConfig,
   uniqueName,
 } from '../../support/environment';
+import { gatewayIdentityHeaders } from '../../support/identity';
 
 export interface HooksHarness {
   config: Config;
@@ -47,6 +48,10 @@ export async function startHooksHarness(
   const keys = new ApiKeyStore(db);
   const writer = await keys.create({ name: 'writer', permissions: ['hooks:write', 'hooks:read'] });
   const reader = await keys.create({ name: 'reader', permissions: ['hooks:read'] });
+  // Subgraph GraphQL trusts only the gateway's signed identity: stand in for the gateway.
+  identities.set(writer.key, await gatewayIdentityHeaders(runtime, ['hooks:write', 'hooks:read']));
+  identities.set(reader.key, await gatewayIdentityHeaders(runtime, ['hooks:read']));
+  readerKeyOfLastHarness = reader.key;
   return {
     config,
     runtime,
@@ -63,6 +68,17 @@ export async function startHooksHarness(
       await database.drop();
     },
   };
+}
+
+const identities = new Map<string, Record<string, string>>();
+let readerKeyOfLastHarness: string | undefined;
+
+/**
+ * The headers the gateway would send for a caller holding this API key: the signed
+ * identity in place of the key. No key, no identity (the subgraph answers 401).
+ */
+export function identityFor(key: string | undefined): Record<string, string> {
+  return (key && identities.get(key)) || {};
 }
 
 export interface TopicRecorder {
@@ -138,9 +154,11 @@ export async function graphql(
   data?: Record<string, unknown>;
   errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
 }> {
+  // Without a key the call goes as a reader; an empty key sends no identity at all.
+  const { 'x-api-key': key = readerKeyOfLastHarness, ...rest } = headers;
   const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...rest, ...identityFor(key) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as never;

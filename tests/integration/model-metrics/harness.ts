@@ -14,6 +14,7 @@ import {
   type ModelMetricsServiceOptions,
 } from '../../../subgraphs/model-metrics/service';
 import { createTestDatabase, realServersConfig } from '../../support/environment';
+import { gatewayIdentityHeaders } from '../../support/identity';
 
 export interface Harness {
   service: Service;
@@ -71,7 +72,9 @@ export async function startHarness(
       (await db.query<{ count: number }>('SELECT count(*)::int AS count FROM model_invocations'))
         .rows[0]?.count ?? -1,
     post,
-    graphql: async (query, variables = {}) => (await post('/graphql', { query, variables })).body,
+    // Subgraph GraphQL trusts only the gateway's signed identity: stand in for the gateway.
+    graphql: async (query, variables = {}) =>
+      (await post('/graphql', { query, variables }, await gatewayIdentityHeaders(runtime))).body,
     async close() {
       await service.stop();
       await db.end();

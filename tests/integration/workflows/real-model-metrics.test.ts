@@ -7,6 +7,7 @@ import { createWorkflowsService } from '../../../subgraphs/workflows/service';
 import { seedDefaultWorkflows } from '../../../subgraphs/workflows/seed';
 import type { Service } from '../../../platform/service';
 import { type Harness, createHarness, waitFor } from './support/harness';
+import { gatewayIdentityHeaders } from '../../support/identity';
 
 let harness: Harness;
 let modelMetrics: Service;
@@ -54,7 +55,7 @@ it('runs analyze-sentiment through the real model-metrics service', async () => 
 
   const response = await fetch(`${workflows.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await gatewayIdentityHeaders(harness.runtime)) },
     body: JSON.stringify({
       query: `query($id: ID!) { workflow(id: $id) { status tasks { id invocation { id } } } }`,
       variables: { id: completion.data.workflowId },

@@ -17,6 +17,7 @@ import { createLogger } from '../../../../platform/logger';
 import { type Runtime, createRuntime } from '../../../../platform/runtime';
 import type { Service } from '../../../../platform/service';
 import { createTestDatabase, realServersConfig, uniqueName } from '../../../support/environment';
+import { gatewayIdentityHeaders } from '../../../support/identity';
 import {
   type WorkflowsServiceOptions,
   createWorkflowsService,
@@ -147,7 +148,8 @@ export async function createHarness(
     async graphql(query, variables = {}) {
       const response = await fetch(`${service.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // Subgraph GraphQL trusts only the gateway's signed identity: stand in for the gateway.
+        headers: { 'content-type': 'application/json', ...(await gatewayIdentityHeaders(runtime)) },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as { data?: any; errors?: any[] };
