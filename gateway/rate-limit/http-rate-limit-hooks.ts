@@ -21,7 +21,8 @@ import { type EndpointRule, matchRestEndpoint } from './endpoint-rules';
 import type { Caller, GatewayRateLimiter, Verdict } from './gateway-rate-limiter';
 
 export interface KeyVerifier {
-  authenticate(headers: Record<string, string | string[] | undefined>): Promise<{ keyId: string }>;
+  /** Verifies without auditing: the subgraph that owns the route authenticates and audits it. */
+  identify(headers: Record<string, string | string[] | undefined>): Promise<{ keyId: string } | undefined>;
 }
 
 interface HookOptions {
@@ -158,12 +159,8 @@ async function verifiedKey(
   authenticator: KeyVerifier,
 ): Promise<{ keyId: string } | undefined> {
   if (!hasCredential(req)) return undefined;
-  try {
-    return await authenticator.authenticate(req.headers);
-  } catch {
-    // The subgraph answers 401 itself; here the caller is just anonymous.
-    return undefined;
-  }
+  // Not valid: the subgraph answers 401 itself; here the caller is just anonymous.
+  return authenticator.identify(req.headers);
 }
 
 function hasCredential(req: FastifyRequest): boolean {

@@ -95,6 +95,19 @@ export class Authenticator {
     }
   }
 
+  /**
+   * Who the headers claim to be, verified but not audited, or undefined: for steps that
+   * only need to attribute a request (rate limiting a route whose owner authenticates and
+   * audits it), so each request is audited once.
+   */
+  async identify(headers: RequestHeaders): Promise<Principal | undefined> {
+    try {
+      return await this.verify(headers);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Called with a key id whenever any replica revokes a key. */
   onRevoked(listener: (keyId: string) => void): () => void {
     return this.options.revocations?.onRevoked(listener) ?? (() => undefined);
