@@ -17,6 +17,7 @@ import { createDatabase, pingDatabase } from '../platform/db/pool';
 import { Topics } from '../platform/events/topics';
 import { maskUnexpectedError, serveYoga } from '../platform/graphql/subgraph-server';
 import type { HealthCheck } from '../platform/health';
+import { protectMetrics } from '../platform/http/metrics-access';
 import { createHttpServer, sendError } from '../platform/http/server';
 import { createServiceMetrics } from '../platform/metrics';
 import type { Runtime } from '../platform/runtime';
@@ -143,6 +144,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     },
     handler: (req, reply) => serveYoga(yoga, req, reply),
   });
+  protectMetrics(app, authenticator, config.auth.metricsRequireAuth);
   await mountIdentitySubgraph(app, { auth, revocations: runtime.revocations, log });
   const proxyAgent = registerRestProxy(
     app,

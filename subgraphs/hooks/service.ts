@@ -11,6 +11,7 @@ import { createDatabase, pingDatabase } from '../../platform/db/pool';
 import { Topics } from '../../platform/events/topics';
 import { readSubgraphSdl } from '../../platform/graphql/compose';
 import { mountSubgraph } from '../../platform/graphql/subgraph-server';
+import { protectMetrics } from '../../platform/http/metrics-access';
 import type { HealthCheck } from '../../platform/health';
 import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
@@ -92,6 +93,7 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
     log,
     identity: auth.identity,
   });
+  protectMetrics(app, auth.authenticator, config.auth.metricsRequireAuth);
 
   return new Service({
     name: 'hooks',

@@ -6,6 +6,7 @@ import { createServiceAuth } from '../../platform/auth/service-auth';
 import { createDatabase, pingDatabase } from '../../platform/db/pool';
 import { readSubgraphSdl } from '../../platform/graphql/compose';
 import { mountSubgraph } from '../../platform/graphql/subgraph-server';
+import { protectMetrics } from '../../platform/http/metrics-access';
 import type { HealthCheck } from '../../platform/health';
 import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
@@ -87,6 +88,7 @@ export async function createModelMetricsService(
     log,
     identity: auth.identity,
   });
+  protectMetrics(app, auth.authenticator, config.auth.metricsRequireAuth);
 
   return new Service({
     name: 'model-metrics',

@@ -12,6 +12,7 @@ import { createDatabase, pingDatabase } from '../../platform/db/pool';
 import { Topics } from '../../platform/events/topics';
 import { readSubgraphSdl } from '../../platform/graphql/compose';
 import { mountSubgraph } from '../../platform/graphql/subgraph-server';
+import { protectMetrics } from '../../platform/http/metrics-access';
 import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
 import type { Runtime } from '../../platform/runtime';
@@ -121,6 +122,7 @@ export async function createWorkflowsService(
     log,
     identity: auth.identity,
   });
+  protectMetrics(app, auth.authenticator, config.auth.metricsRequireAuth);
 
   // Stopped in reverse: no new events, no takeovers, then the running runs are interrupted.
   const engineWorker: Worker = {

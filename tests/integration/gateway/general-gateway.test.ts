@@ -56,6 +56,7 @@ describe('gateway on an arbitrary supergraph', () => {
   let runtime: Runtime;
   let gateway: Service;
   let apiKey: string;
+  let adminKey: string;
 
   const query = async (document: string) => {
     const response = await fetch(`${gateway.url}/graphql`, {
@@ -84,12 +85,13 @@ describe('gateway on an arbitrary supergraph', () => {
       ]),
     );
 
-    const config = realServersConfig(database.url, { SUPERGRAPH_PATH: supergraphPath });
+    const config = realServersConfig(database.url, { SUPERGRAPH_PATH: supergraphPath, METRICS_REQUIRE_AUTH: 'true' });
     runtime = await createRuntime(config, createLogger({ level: config.logLevel }));
     gateway = await createGatewayService(runtime);
     await gateway.start();
     const db = createDatabase({ url: runtime.databaseUrl, max: 1 }, runtime.log);
     apiKey = (await new ApiKeyStore(db).create({ name: 'test', permissions: [] })).key;
+    adminKey = (await new ApiKeyStore(db).create({ name: 'admin', permissions: ['admin:read'] })).key;
     await db.end();
   });
 
@@ -162,5 +164,15 @@ describe('gateway on an arbitrary supergraph', () => {
     expect(health.dependencies['subgraph:reviews']?.status).toBe('down');
     expect(health.dependencies['subgraph:products']?.status).toBe('up');
     expect(health.status).toBe('degraded');
+  });
+
+  it('serves /metrics only to admin:read when METRICS_REQUIRE_AUTH is set', async () => {
+    const metrics = (key?: string) => fetch(`${gateway.url}/metrics`, { headers: key ? { 'x-api-key': key } : {} });
+
+    expect((await metrics()).status).toBe(401);
+    expect((await metrics(apiKey)).status).toBe(403);
+    const allowed = await metrics(adminKey);
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toMatch(/http_request_duration_seconds/);
   });
 });
