@@ -247,7 +247,8 @@ describe('leases', () => {
     ],
   };
 
-  async function insertOrphan(owner: string): Promise<string> {
+  /** A run whose holder is gone; `leaseMs` > 0 keeps the sweeper off it until the test is ready. */
+  async function insertOrphan(owner: string, leaseMs = -1): Promise<string> {
     const id = randomUUID();
     await insertRun(harness.db, {
       id,
@@ -259,8 +260,7 @@ describe('leases', () => {
       triggerEvent: null,
       correlationId: `corr-${id}`,
       leaseOwner: owner,
-      // Already expired: its holder is gone.
-      leaseMs: -1,
+      leaseMs,
     });
     return id;
   }
@@ -307,17 +307,14 @@ describe('leases', () => {
   });
 
   it('resume an orphaned run without re-running its completed task', async () => {
-    const id = await insertOrphan('dead-coordinator');
+    // Live until the dead holder's writes below are in: the sweeper must not take it first.
+    const id = await insertOrphan('dead-coordinator', 3_600_000);
     // The dead holder had finished `first` (with an output only it could have made) and died in `second`.
     const dead = new FencedRunWriter(harness.db, {
       workflowId: id,
       owner: 'dead-coordinator',
       fencingToken: 1,
     });
-    await harness.db.query(
-      `UPDATE workflows SET lease_expires_at = now() + interval '1 hour' WHERE id = $1`,
-      [id],
-    );
     await dead.taskStarted('first', 1, { step: 1 });
     await dead.taskCompleted('first', { output: { step: 'from the dead holder' } });
     await dead.taskStarted('second', 1, 'x');
