@@ -15,7 +15,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**', 'scripts/**', 'bench/**'],
+    files: ['bin/**', 'scripts/**', 'bench/**', 'tests/**/fixtures/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['*.config.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
 );
