@@ -3,7 +3,7 @@
  * embedded default. Both give at-least-once delivery, ordering per key, consumer groups
  * that share a topic's work, and offsets committed only after the handler returns.
  */
-import type { EventEnvelope } from './envelope';
+import type { EventEnvelope, KafkaRecord } from './envelope';
 
 export interface OutgoingEvent {
   envelope: EventEnvelope;
@@ -55,6 +55,11 @@ export interface EventBus {
   /** Resolves once the broker has acknowledged every event (all in-sync replicas). */
   publish(topic: string, events: OutgoingEvent[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /**
+   * Publishes records as they are, not as CloudEvents: for forwarding a message that is
+   * not one (a dead letter keeps the original bytes and headers, plus its own headers).
+   */
+  publishRaw(topic: string, records: KafkaRecord[]): Promise<void>;
   /** Creates the topics if missing (Kafka); a no-op where topics need no creation. */
   ensureTopics(topics: string[]): Promise<void>;
   /** Cheap liveness check of the broker connection. */

@@ -16,7 +16,7 @@ import {
 } from 'kafkajs';
 
 import type { Logger } from '../logger';
-import { EnvelopeError, fromKafkaRecord, toKafkaRecord } from './envelope';
+import { EnvelopeError, type KafkaRecord, fromKafkaRecord, toKafkaRecord } from './envelope';
 import type {
   DeliveredEvent,
   EventBus,
@@ -80,6 +80,12 @@ export class KafkaEventBus implements EventBus {
       acks: -1,
       messages: events.map(({ envelope, key }) => toKafkaRecord(envelope, key)),
     });
+  }
+
+  async publishRaw(topic: string, records: KafkaRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const producer = await this.getProducer();
+    await producer.send({ topic, acks: -1, messages: records });
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {

@@ -40,6 +40,12 @@ export class MemoryEventBus implements EventBus {
     this.appended.emit('append');
   }
 
+  async publishRaw(topic: string, records: KafkaRecord[]): Promise<void> {
+    if (this.closed) throw new Error('event bus is closed');
+    this.topicLog(topic).push(...records);
+    this.appended.emit('append');
+  }
+
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const group = this.groupState(options.groupId);
     for (const topic of options.topics) {
