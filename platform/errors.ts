@@ -54,11 +54,15 @@ export const CommonErrors = {
   BAD_REQUEST: { code: 'BAD_REQUEST', httpStatus: 400, retriable: false },
   VALIDATION_FAILED: { code: 'VALIDATION_FAILED', httpStatus: 400, retriable: false },
   UNAUTHENTICATED: { code: 'INVALID_API_KEY', httpStatus: 401, retriable: false },
+  INVALID_TOKEN: { code: 'INVALID_TOKEN', httpStatus: 401, retriable: false },
+  GATEWAY_IDENTITY_REQUIRED: { code: 'GATEWAY_IDENTITY_REQUIRED', httpStatus: 401, retriable: false },
   FORBIDDEN: { code: 'INSUFFICIENT_PERMISSIONS', httpStatus: 403, retriable: false },
   NOT_FOUND: { code: 'NOT_FOUND', httpStatus: 404, retriable: false },
   PAYLOAD_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, retriable: false },
   UNSUPPORTED_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', httpStatus: 415, retriable: false },
   DATABASE_UNAVAILABLE: { code: 'DATABASE_UNAVAILABLE', httpStatus: 503, retriable: true },
+  /** Every pooled connection stayed busy for the whole acquisition timeout. */
+  POOL_EXHAUSTED: { code: 'POOL_EXHAUSTED', httpStatus: 503, retriable: true },
   DEPENDENCY_UNAVAILABLE: { code: 'DEPENDENCY_UNAVAILABLE', httpStatus: 503, retriable: true },
   INTERNAL: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500, retriable: false },
 } as const satisfies Record<string, ErrorDefinition>;

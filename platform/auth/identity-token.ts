@@ -66,7 +66,7 @@ export class IdentityVerifier {
   async verify(header: string | undefined): Promise<Principal> {
     if (!header) {
       throw new AppError(
-        { ...CommonErrors.UNAUTHENTICATED, code: 'GATEWAY_IDENTITY_REQUIRED' },
+        CommonErrors.GATEWAY_IDENTITY_REQUIRED,
         'This subgraph answers GraphQL only through the gateway; send the request to the gateway.',
       );
     }
@@ -82,7 +82,7 @@ export class IdentityVerifier {
       };
     } catch (error) {
       throw new AppError(
-        { ...CommonErrors.UNAUTHENTICATED, code: 'GATEWAY_IDENTITY_REQUIRED' },
+        CommonErrors.GATEWAY_IDENTITY_REQUIRED,
         'The gateway identity on this request is not valid.',
         {},
         { cause: error },

@@ -58,7 +58,7 @@ export class JwtVerifier {
           : (await jwtVerify(token, this.key, options)).payload;
     } catch (error) {
       throw new AppError(
-        { ...CommonErrors.UNAUTHENTICATED, code: 'INVALID_TOKEN' },
+        CommonErrors.INVALID_TOKEN,
         `The bearer token was refused: ${describe(rejectionOf(error))}.`,
         { reason: rejectionOf(error) },
         { cause: error },
