@@ -2,9 +2,10 @@
  * The one code path that turns a delivery into a stored hook event, shared by
  * POST /api/v1/hooks/receive and the receiveHook mutation:
  *
- *   validate -> verify the signature (when the source has secrets) -> in one transaction:
- *   refuse a replayed signature, claim the idempotency key, insert event + history + outbox
- *   -> wake the relay -> answer.
+ *   validate -> verify the signature (when the source has secrets) -> in one transaction,
+ *   shared with the deliveries arriving at the same time (group commit): refuse a replayed
+ *   signature, claim the idempotency key, insert event + history + outbox -> wake the
+ *   relay -> answer.
  *
  * The answer is given only after COMMIT, so a 202 always means the event is durable. A
  * refused signature stores only a row in hook_rejections; bad input stores nothing.
@@ -12,7 +13,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 
 import type { ApiKeyIdentity } from '../../../platform/auth/api-keys';
-import { type Database, withTransaction } from '../../../platform/db/pool';
+import type { Database } from '../../../platform/db/pool';
 import { createEnvelope } from '../../../platform/events/envelope';
 import { EventTypes } from '../../../platform/events/topics';
 import type { HookEventData } from '../../../platform/events/workflow-events';
@@ -21,8 +22,8 @@ import type { Logger } from '../../../platform/logger';
 import { HookErrors } from '../errors';
 import type { HookMetrics } from '../hook-metrics';
 import type { SignatureVerifier } from '../signatures/signature-verifier';
-import { claimIdempotencyKey, insertHookEvent } from '../store/hook-event-store';
-import { claimSignature, recordRejection } from '../store/rejection-store';
+import { GroupedEventWriter } from '../store/grouped-event-writer';
+import { recordRejection } from '../store/rejection-store';
 import { type RequestHeaders, auditedHeaders, headerValue } from './delivery-audit';
 import {
   type HookPayload,
@@ -70,7 +71,12 @@ const MAX_IDEMPOTENCY_KEY_CHARS = 255;
 const IDEMPOTENCY_HEADERS = ['idempotency-key', 'webhook-id', 'x-github-delivery'] as const;
 
 export class HookIntake {
-  constructor(private readonly options: HookIntakeOptions) {}
+  /** Concurrent deliveries share transactions (group commit); see GroupedEventWriter. */
+  readonly writer: GroupedEventWriter;
+
+  constructor(private readonly options: HookIntakeOptions) {
+    this.writer = new GroupedEventWriter(options.db);
+  }
 
   async receive(delivery: Delivery): Promise<AcceptedDelivery> {
     const { metrics } = this.options;
@@ -119,26 +125,9 @@ export class HookIntake {
     });
     const fingerprint = payloadFingerprint(payload);
 
-    const outcome = await this.storeOrFail(async () =>
-      withTransaction(this.options.db, async (client) => {
-        if (signature?.replayDigest !== undefined) {
-          const fresh = await claimSignature(
-            client,
-            signature.replayDigest,
-            signature.replayWindowMs,
-          );
-          if (!fresh) return { kind: 'replayed' as const };
-        }
-        if (idempotencyKey !== undefined) {
-          const claim = await claimIdempotencyKey(client, {
-            key: idempotencyKey,
-            eventId,
-            payloadFingerprint: fingerprint,
-            retentionMs: this.options.idempotencyRetentionMs,
-          });
-          if (claim.kind === 'existing') return claim;
-        }
-        await insertHookEvent(client, {
+    const outcome = await this.storeOrFail(() =>
+      this.writer.write({
+        event: {
           id: eventId,
           payload,
           correlationId: delivery.correlationId,
@@ -147,8 +136,19 @@ export class HookIntake {
           idempotencyKey: idempotencyKey ?? null,
           envelope,
           partitionKey: payload.source,
-        });
-        return { kind: 'stored' as const };
+        },
+        idempotency:
+          idempotencyKey === undefined
+            ? undefined
+            : {
+                key: idempotencyKey,
+                payloadFingerprint: fingerprint,
+                retentionMs: this.options.idempotencyRetentionMs,
+              },
+        signature:
+          signature?.replayDigest === undefined
+            ? undefined
+            : { digest: signature.replayDigest, windowMs: signature.replayWindowMs },
       }),
     );
 
@@ -183,9 +183,14 @@ export class HookIntake {
       IDEMPOTENCY_HEADERS.map((name) => headerValue(delivery.headers, name)).find(
         (value) => value !== undefined,
       );
-    if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_CHARS)) {
+    if (
+      key !== undefined &&
+      (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_CHARS || key.includes('\u0000'))
+    ) {
       throw new AppError(HookErrors.VALIDATION_FAILED, 'The idempotency key is not valid.', {
-        field_errors: { idempotency_key: `must be 1 to ${MAX_IDEMPOTENCY_KEY_CHARS} characters` },
+        field_errors: {
+          idempotency_key: `must be 1 to ${MAX_IDEMPOTENCY_KEY_CHARS} characters, without NUL`,
+        },
       });
     }
     return key;

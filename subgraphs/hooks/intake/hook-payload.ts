@@ -67,7 +67,32 @@ export function parseHookPayload(body: unknown): HookPayload {
     });
   }
   const { source, action, resource, resource_id: resourceId, data } = parsed.data;
+  const nulField = [
+    ['action', action],
+    ['resource', resource],
+    ['resource_id', resourceId],
+  ].find(([, value]) => value?.includes('\u0000'));
+  const field = nulField?.[0] ?? (containsNul(data) ? 'data' : undefined);
+  if (field !== undefined) {
+    // PostgreSQL refuses U+0000 in text and jsonb: without this check the delivery would
+    // fail at INSERT (a 500) and, with group commit, force its whole group to be rewritten.
+    throw new AppError(HookErrors.VALIDATION_FAILED, 'The webhook payload is not valid.', {
+      field_errors: { [field]: 'must not contain the NUL character (U+0000)' },
+    });
+  }
   return { source, action, resource, resourceId, data: data ?? {} };
+}
+
+/** True when a string or object key anywhere in `value` holds U+0000. */
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>).some(
+      ([key, member]) => key.includes('\u0000') || containsNul(member),
+    );
+  }
+  return false;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Every query on hook_events, its history, the outbox and the idempotency keys. Callers
- * pass the connection (pool or a transaction's client), so the intake can write the
- * event, its first history row and its outbox row in one transaction.
+ * pass the connection (pool or a transaction's client). The intake's writes (event, first
+ * history row, outbox row, idempotency claim) are in grouped-event-writer.ts.
  */
 import type { EventEnvelope } from '../../../platform/events/envelope';
 import type { Queryable } from '../../../platform/db/pool';
@@ -94,78 +94,6 @@ interface HookEventRow {
 const EVENT_COLUMNS = `id, source, action, resource, resource_id, data, status, correlation_id,
   received_at, published_at, source_ip, api_key_id, body_sha256, headers, signature_scheme,
   idempotency_key`;
-
-/** Inserts the event, its 'received' history row and its outbox row in one statement. */
-export async function insertHookEvent(db: Queryable, event: NewHookEvent): Promise<void> {
-  const { payload, audit } = event;
-  await db.query(
-    `WITH event AS (
-       INSERT INTO hook_events (id, source, action, resource, resource_id, data, status,
-         correlation_id, idempotency_key, body_sha256, source_ip, api_key_id, headers,
-         signature_scheme, received_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $8, $9, $10, $11, $12, $13, $14, $14)
-       RETURNING id
-     ), history AS (
-       INSERT INTO hook_event_history (event_id, status, detail, at)
-       SELECT id, 'received', $15, $14 FROM event
-     )
-     INSERT INTO hook_outbox (event_id, partition_key, envelope, created_at, next_attempt_at)
-     SELECT id, $16, $17, $14, $14 FROM event`,
-    [
-      event.id,
-      payload.source,
-      payload.action,
-      payload.resource,
-      payload.resourceId,
-      JSON.stringify(payload.data),
-      event.correlationId,
-      event.idempotencyKey,
-      audit.bodySha256,
-      audit.sourceIp,
-      audit.apiKeyId,
-      JSON.stringify(audit.headers),
-      audit.signatureScheme,
-      event.receivedAt,
-      JSON.stringify({ api_key_id: audit.apiKeyId, source_ip: audit.sourceIp }),
-      event.partitionKey,
-      JSON.stringify(event.envelope),
-    ],
-  );
-}
-
-export type IdempotencyClaim =
-  { kind: 'claimed' } | { kind: 'existing'; eventId: string; payloadFingerprint: string };
-
-/**
- * Claims `key` for `eventId` unless a live claim exists; an expired claim is taken over.
- * A concurrent claim of the same key waits for the first transaction, then sees it.
- */
-export async function claimIdempotencyKey(
-  db: Queryable,
-  claim: { key: string; eventId: string; payloadFingerprint: string; retentionMs: number },
-): Promise<IdempotencyClaim> {
-  const inserted = await db.query(
-    `INSERT INTO hook_idempotency_keys (key, event_id, payload_fingerprint, expires_at)
-     VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
-     ON CONFLICT (key) DO UPDATE
-       SET event_id = EXCLUDED.event_id,
-           payload_fingerprint = EXCLUDED.payload_fingerprint,
-           created_at = now(),
-           expires_at = EXCLUDED.expires_at
-       WHERE hook_idempotency_keys.expires_at <= now()
-     RETURNING key`,
-    [claim.key, claim.eventId, claim.payloadFingerprint, claim.retentionMs],
-  );
-  if (inserted.rowCount === 1) return { kind: 'claimed' };
-  const existing = await db.query<{ event_id: string; payload_fingerprint: string }>(
-    'SELECT event_id, payload_fingerprint FROM hook_idempotency_keys WHERE key = $1',
-    [claim.key],
-  );
-  const row = existing.rows[0];
-  // Deleted between the two statements by the retention sweep: treat as a fresh claim next try.
-  if (!row) throw new Error(`idempotency key ${claim.key} vanished while being claimed`);
-  return { kind: 'existing', eventId: row.event_id, payloadFingerprint: row.payload_fingerprint };
-}
 
 /** Forgets idempotency keys past their retention; returns how many were removed. */
 export async function deleteExpiredIdempotencyKeys(db: Queryable, limit: number): Promise<number> {

@@ -1,4 +1,7 @@
-/** Refused deliveries (audit rows) and the signatures already accepted (replay protection). */
+/**
+ * Refused deliveries (audit rows) and the sweep of signatures already accepted (replay
+ * protection; they are claimed with the event, in grouped-event-writer.ts).
+ */
 import { randomUUID } from 'node:crypto';
 
 import type { Queryable } from '../../../platform/db/pool';
@@ -26,26 +29,6 @@ export async function recordRejection(db: Queryable, rejection: Rejection): Prom
       rejection.bodySha256,
     ],
   );
-}
-
-/**
- * Records a signature as seen for `windowMs`; false when it was already seen inside its
- * window (a replay). An expired record is taken over, so the table needs no sweep to work.
- */
-export async function claimSignature(
-  db: Queryable,
-  digest: string,
-  windowMs: number,
-): Promise<boolean> {
-  const result = await db.query(
-    `INSERT INTO hook_signature_replays (signature_digest, expires_at)
-     VALUES ($1, now() + $2 * interval '1 millisecond')
-     ON CONFLICT (signature_digest) DO UPDATE SET expires_at = EXCLUDED.expires_at
-       WHERE hook_signature_replays.expires_at <= now()
-     RETURNING signature_digest`,
-    [digest, windowMs],
-  );
-  return result.rowCount === 1;
 }
 
 export async function deleteExpiredSignatures(db: Queryable, limit: number): Promise<number> {
