@@ -38,6 +38,16 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   /** Largest number of pooled connections per service. @default 10 */
   DATABASE_POOL_MAX: positiveInt.default(10),
+  /** How long a caller waits for a free pooled connection before POOL_EXHAUSTED (503). @default 5000 */
+  DATABASE_POOL_ACQUIRE_TIMEOUT_MS: positiveInt.default(5_000),
+  /** A pooled connection is closed and replaced after this long. @default 1800 (30 min) */
+  DATABASE_POOL_MAX_LIFETIME_SECONDS: positiveInt.default(1_800),
+  /** An idle pooled connection is closed after this long (the pool shrinks when quiet). @default 30000 */
+  DATABASE_POOL_IDLE_TIMEOUT_MS: positiveInt.default(30_000),
+  /** A connection checked out longer than this is reported as a leak, with where it was taken. @default 60000 */
+  DATABASE_POOL_LEAK_THRESHOLD_MS: positiveInt.default(60_000),
+  /** How often pool statistics are sampled into metrics and checked for high utilisation. @default 30000 */
+  DATABASE_POOL_STATS_INTERVAL_MS: positiveInt.default(30_000),
   /** Redis connection string; unset means an in-process store. */
   REDIS_URL: z.string().url().optional(),
   /** Comma-separated Kafka bootstrap servers; unset means an in-process event bus. */
@@ -81,6 +91,22 @@ const EnvSchema = z.object({
   OPENAI_MODEL: z.string().min(1).optional(),
   /** Comma-separated task types that model serves. @default generate,classify,summarize,sentiment,entities,keywords */
   OPENAI_TASK_TYPES: z.string().min(1).optional(),
+  /** Consecutive failures that open a circuit breaker. @default 5 */
+  CIRCUIT_BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
+  /** Cooldown of an open breaker before a half-open trial call. @default 30000 */
+  CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: positiveInt.default(30_000),
+  /** How often the health monitor polls the /health of dependencies whose breaker is open. @default 30000 */
+  HEALTH_MONITOR_INTERVAL_MS: positiveInt.default(30_000),
+  /** graceful: model_inference answers from a cache or a local model, marked degraded; strict: fail fast (503). @default graceful */
+  MODEL_METRICS_DEGRADATION: z.enum(['graceful', 'strict']).default('graceful'),
+  /** How long a successful inference result is kept as the fallback for the same input. @default 24 */
+  MODEL_INFERENCE_CACHE_TTL_HOURS: positiveInt.default(24),
+  /** Prometheus Alertmanager base URL; alerts are POSTed to /api/v2/alerts. Unset: alerts go to the log only. */
+  ALERTMANAGER_URL: z.string().url().optional(),
+  /** A still-firing alert is re-sent after this long (duplicates before are dropped). @default 300000 */
+  ALERT_REPEAT_INTERVAL_MS: positiveInt.default(300_000),
+  /** Alert notifications one service sends per minute at most. @default 30 */
+  ALERTS_MAX_PER_MINUTE: positiveInt.default(30),
   /** Events buffered per subscriber before a slow subscriber is disconnected. @default 256 */
   SUBSCRIPTION_BUFFER_SIZE: positiveInt.default(256),
   /** Rate limits and GraphQL cost limits: see platform/rate-limit/rate-limit-config.ts. */
@@ -131,6 +157,16 @@ export interface JwtConfig {
   clockToleranceSeconds: number;
 }
 
+export interface PoolManagementConfig {
+  acquireTimeoutMs: number;
+  maxLifetimeSeconds: number;
+  idleTimeoutMs: number;
+  leakThresholdMs: number;
+  statsIntervalMs: number;
+}
+
+export type DegradationMode = 'graceful' | 'strict';
+
 export type ServiceName = 'gateway' | 'hooks' | 'workflows' | 'model-metrics';
 
 export interface Config {
@@ -139,7 +175,7 @@ export interface Config {
   host: string;
   ports: Record<ServiceName, number>;
   urls: Record<ServiceName, string>;
-  database: { url: string | undefined; poolMax: number };
+  database: { url: string | undefined; poolMax: number; pool: PoolManagementConfig };
   redis: { url: string | undefined };
   kafka: { brokers: string[] | undefined; topicPrefix: string; clientId: string };
   dataDir: string;
@@ -164,6 +200,14 @@ export interface Config {
     outboxAlertAfterFailures: number;
   };
   workflows: { leaseMs: number };
+  resilience: {
+    breakerFailureThreshold: number;
+    breakerHalfOpenAfterMs: number;
+    healthMonitorIntervalMs: number;
+    modelMetricsDegradation: DegradationMode;
+    inferenceCacheTtlHours: number;
+  };
+  alerts: { alertmanagerUrl: string | undefined; repeatIntervalMs: number; maxPerMinute: number };
   modelMetrics: {
     inferenceTimeoutMs: number;
     modelsFile: string | undefined;
@@ -205,7 +249,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workflows: e.WORKFLOWS_URL ?? localUrl(e.WORKFLOWS_PORT),
       'model-metrics': e.MODEL_METRICS_URL ?? localUrl(e.MODEL_METRICS_PORT),
     },
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      pool: {
+        acquireTimeoutMs: e.DATABASE_POOL_ACQUIRE_TIMEOUT_MS,
+        maxLifetimeSeconds: e.DATABASE_POOL_MAX_LIFETIME_SECONDS,
+        idleTimeoutMs: e.DATABASE_POOL_IDLE_TIMEOUT_MS,
+        leakThresholdMs: e.DATABASE_POOL_LEAK_THRESHOLD_MS,
+        statsIntervalMs: e.DATABASE_POOL_STATS_INTERVAL_MS,
+      },
+    },
     redis: { url: e.REDIS_URL },
     kafka: {
       brokers: e.KAFKA_BROKERS?.split(',').map((broker) => broker.trim()),
@@ -234,6 +288,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       outboxAlertAfterFailures: e.OUTBOX_ALERT_AFTER_FAILURES,
     },
     workflows: { leaseMs: e.WORKFLOW_LEASE_MS },
+    resilience: {
+      breakerFailureThreshold: e.CIRCUIT_BREAKER_FAILURE_THRESHOLD,
+      breakerHalfOpenAfterMs: e.CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS,
+      healthMonitorIntervalMs: e.HEALTH_MONITOR_INTERVAL_MS,
+      modelMetricsDegradation: e.MODEL_METRICS_DEGRADATION,
+      inferenceCacheTtlHours: e.MODEL_INFERENCE_CACHE_TTL_HOURS,
+    },
+    alerts: {
+      alertmanagerUrl: e.ALERTMANAGER_URL,
+      repeatIntervalMs: e.ALERT_REPEAT_INTERVAL_MS,
+      maxPerMinute: e.ALERTS_MAX_PER_MINUTE,
+    },
     modelMetrics: {
       inferenceTimeoutMs: e.MODEL_INFERENCE_TIMEOUT_MS,
       modelsFile: e.MODELS_FILE,

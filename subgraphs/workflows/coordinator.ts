@@ -45,6 +45,11 @@ export interface CoordinatorOptions {
   leaseMs: number;
   log: Logger;
   metrics: WorkflowMetrics;
+  /**
+   * Refuses an execute request before its run is created, by throwing an AppError (e.g.
+   * 503 while a dependency the definition needs is down and degradation is strict).
+   */
+  admit?: (definition: WorkflowDefinition) => void;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -70,6 +75,7 @@ export class WorkflowCoordinator {
       });
     }
     const { name, version, definition } = await this.resolveDefinition(request);
+    this.options.admit?.(definition);
 
     const { created } = await withTransaction(this.options.db, (client) =>
       insertRun(client, {

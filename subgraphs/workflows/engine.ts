@@ -292,7 +292,17 @@ export class WorkflowEngine {
       const startedAt = performance.now();
       const outcome = renderError
         ? ({ kind: 'failure', error: new TaskFailure(renderError, false) } as const)
-        : await this.attempt(type, input, run.id, task.taskId, attempt, policy, runSignal, taskLog);
+        : await this.attempt(
+            type,
+            input,
+            run.id,
+            task.taskId,
+            attempt,
+            lastAttempt,
+            policy,
+            runSignal,
+            taskLog,
+          );
       this.options.metrics.taskDuration.observe({ type }, (performance.now() - startedAt) / 1000);
       if (runSignal.aborted) throw runSignal.reason;
 
@@ -340,6 +350,7 @@ export class WorkflowEngine {
     workflowId: string,
     taskId: string,
     attempt: number,
+    lastAttempt: number,
     policy: ResolvedRetryPolicy,
     runSignal: AbortSignal,
     log: Logger,
@@ -353,6 +364,7 @@ export class WorkflowEngine {
         workflowId,
         taskId,
         attempt,
+        isLastAttempt: attempt >= lastAttempt,
         signal,
         log,
       });

@@ -7,18 +7,23 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 
+import { request } from 'undici';
+
 import { createServiceAuth } from '../../platform/auth/service-auth';
 import { createDatabase, pingDatabase } from '../../platform/db/pool';
+import { AppError } from '../../platform/errors';
 import { Topics } from '../../platform/events/topics';
 import { readSubgraphSdl } from '../../platform/graphql/compose';
 import { mountSubgraph } from '../../platform/graphql/subgraph-server';
 import { protectMetrics } from '../../platform/http/metrics-access';
 import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
+import { createServiceResilience, poolOptions } from '../../platform/resilience/service-resilience';
 import type { Runtime } from '../../platform/runtime';
 import { Service, type Worker } from '../../platform/service';
 import { CONSUMER_NAME, WorkflowCoordinator } from './coordinator';
 import { DeadLetterQueue } from './dead-letters';
+import { WorkflowErrors } from './errors';
 import { EventBatcher } from './event-batcher';
 import { WorkflowEngine } from './engine';
 import { HookEventConsumer } from './hook-event-consumer';
@@ -26,8 +31,10 @@ import { LeaseSweeper } from './lease-sweeper';
 import { createResolvers } from './resolvers';
 import { registerRestRoutes } from './rest-routes';
 import { runDelay } from './tasks/delay';
-import { runHttp } from './tasks/http';
-import { createModelInferenceRunner } from './tasks/model-inference';
+import { createHttpRunner } from './tasks/http';
+import { InferenceFallback } from './tasks/inference-fallback';
+import { createModelInferenceRunner, isDependencyFailure } from './tasks/model-inference';
+import { TaskFailure } from './tasks/task-runner';
 import { runTransform } from './tasks/transform';
 import { createWorkflowMetrics } from './workflow-metrics';
 
@@ -53,12 +60,26 @@ export async function createWorkflowsService(
   const { config } = runtime;
   const log = runtime.log.child({ service: 'workflows' });
   const db = createDatabase(
-    { url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'workflows' },
+    {
+      url: runtime.databaseUrl,
+      max: config.database.poolMax,
+      applicationName: 'workflows',
+      ...poolOptions(runtime),
+    },
     log,
   );
   const auth = createServiceAuth(runtime, db, 'workflows');
   const metrics = createServiceMetrics('workflows');
   const workflowMetrics = createWorkflowMetrics(metrics);
+  const resilience = createServiceResilience(runtime, { service: 'workflows', log, metrics, db });
+  const modelMetricsUrl = config.urls['model-metrics'];
+  const modelMetricsBreaker = resilience.breakers.get({
+    name: 'model-metrics',
+    isFailure: isDependencyFailure,
+    healthUrl: `${modelMetricsUrl}/health`,
+    trial: (signal) => inferenceTrial(modelMetricsUrl, runtime.serviceApiKey, signal),
+  });
+  const degradation = config.resilience.modelMetricsDegradation;
   const leaseMs = options.leaseMs ?? config.workflows.leaseMs;
   const owner =
     options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -72,11 +93,14 @@ export async function createWorkflowsService(
     },
     runners: {
       model_inference: createModelInferenceRunner({
-        baseUrl: config.urls['model-metrics'],
+        baseUrl: modelMetricsUrl,
         serviceApiKey: runtime.serviceApiKey,
+        breaker: modelMetricsBreaker,
+        degradation,
+        fallback: new InferenceFallback(db, config.resilience.inferenceCacheTtlHours, log),
       }),
       transform: runTransform,
-      http: runHttp,
+      http: createHttpRunner(resilience.breakers),
       delay: runDelay,
     },
     leaseMs,
@@ -91,6 +115,16 @@ export async function createWorkflowsService(
     leaseMs,
     log,
     metrics: workflowMetrics,
+    // STRICT: a run that needs model-metrics is refused while its breaker is open.
+    admit: (definition) => {
+      if (degradation !== 'strict' || modelMetricsBreaker.state !== 'OPEN') return;
+      if (!definition.tasks.some((task) => task.type === 'model_inference')) return;
+      throw new AppError(
+        WorkflowErrors.DEPENDENCY_UNAVAILABLE,
+        'model-metrics is unavailable (its circuit breaker is open) and degradation is strict; the workflow was not started.',
+        { dependency: 'model-metrics', retry_after: modelMetricsBreaker.retryAfterSeconds() },
+      );
+    },
   });
   const deadLetters = new DeadLetterQueue(db, runtime.bus, {
     source: runtime.topic(Topics.workflowEvents),
@@ -109,6 +143,7 @@ export async function createWorkflowsService(
         critical: false,
         check: async () => ({ active_runs: engine.activeCount, lease_owner: owner }),
       },
+      ...resilience.healthChecks(),
     ],
   });
   registerRestRoutes(app, {
@@ -116,6 +151,7 @@ export async function createWorkflowsService(
     authenticator: auth.authenticator,
     coordinator,
   });
+  resilience.registerRoutes(app, auth.authenticator);
   mountSubgraph(app, {
     sdl: await readSubgraphSdl('workflows'),
     resolvers: createResolvers({ db, coordinator, deadLetters }),
@@ -131,6 +167,7 @@ export async function createWorkflowsService(
     stop: () => engine.stop(),
   };
   const workers: Worker[] = [
+    ...resilience.workers,
     engineWorker,
     new LeaseSweeper(
       coordinator,
@@ -165,4 +202,21 @@ export async function createWorkflowsService(
       await db.end();
     },
   });
+}
+
+/** The half-open trial: the smallest real inference (local sentiment of one word). */
+async function inferenceTrial(
+  baseUrl: string,
+  serviceApiKey: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const response = await request(new URL('/api/v1/model-metrics/infer', baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': serviceApiKey },
+    body: JSON.stringify({ task_type: 'sentiment', input: 'ok' }),
+    signal,
+  });
+  await response.body.dump();
+  if (response.statusCode !== 200)
+    throw new TaskFailure(`model-metrics answered ${response.statusCode}`, true);
 }

@@ -2,10 +2,16 @@
  * http: one call to an external API. Every attempt (and every coordinator that resumes
  * the run) sends the same Idempotency-Key, `<workflowId>:<taskId>`, so a receiver that
  * honours it performs the call once even when the engine retries it.
+ *
+ * Each target host has its own circuit breaker (`http:<host>`): after consecutive 5xx,
+ * 408, 429, timeouts or connection failures from one host, tasks calling it fail at once
+ * instead of waiting on it, while tasks calling other hosts are unaffected.
  */
 import { request } from 'undici';
 import { z } from 'zod';
 
+import type { BreakerRegistry } from '../../../platform/resilience/breaker-registry';
+import { BreakerOpenError } from '../../../platform/resilience/circuit-breaker';
 import { TaskFailure, type TaskRunner, isRetriableStatus, networkFailure } from './task-runner';
 
 const HttpInput = z.object({
@@ -17,6 +23,38 @@ const HttpInput = z.object({
 
 const MAX_RESPONSE_CHARS = 65_536;
 
+export function createHttpRunner(breakers: BreakerRegistry): TaskRunner {
+  return async (rawInput, context) => {
+    const host = hostOf(rawInput);
+    if (host === undefined) return runHttp(rawInput, context);
+    const breaker = breakers.get({
+      name: `http:${host}`,
+      isFailure: (error) => error instanceof TaskFailure && error.retriable,
+    });
+    try {
+      return await breaker.execute(() => runHttp(rawInput, context));
+    } catch (error) {
+      if (!(error instanceof BreakerOpenError)) throw error;
+      throw new TaskFailure(
+        `${host} is failing (its circuit breaker is open); not called. Retry after ${error.retryAfterSeconds} s.`,
+        false,
+        { cause: error },
+      );
+    }
+  };
+}
+
+function hostOf(rawInput: unknown): string | undefined {
+  const url = (rawInput as { url?: unknown } | null)?.url;
+  if (typeof url !== 'string') return undefined;
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One call without a breaker (the input is validated here). */
 export const runHttp: TaskRunner = async (rawInput, context) => {
   const input = HttpInput.safeParse(rawInput);
   if (!input.success) {

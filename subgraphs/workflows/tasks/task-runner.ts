@@ -7,6 +7,8 @@ export interface TaskContext {
   taskId: string;
   /** 1 for the first attempt. */
   attempt: number;
+  /** No retry follows this attempt: a runner with a fallback uses it now rather than fail. */
+  isLastAttempt?: boolean;
   /** Aborted on the attempt's timeout or when the run stops; runners must honour it. */
   signal: AbortSignal;
   log: Logger;
