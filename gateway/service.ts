@@ -20,6 +20,7 @@ import type { HealthCheck } from '../platform/health';
 import { protectMetrics } from '../platform/http/metrics-access';
 import { createHttpServer, sendError } from '../platform/http/server';
 import { createServiceMetrics } from '../platform/metrics';
+import { createServiceResilience, poolOptions } from '../platform/resilience/service-resilience';
 import type { Runtime } from '../platform/runtime';
 import { Service } from '../platform/service';
 import { AppError } from '../platform/errors';
@@ -57,7 +58,11 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
   const { config } = runtime;
   const log = runtime.log.child({ service: 'gateway' });
   const metrics = createServiceMetrics('gateway');
-  const db = createDatabase({ url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'gateway' }, log);
+  const db = createDatabase(
+    { url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'gateway', ...poolOptions(runtime) },
+    log,
+  );
+  const resilience = createServiceResilience(runtime, { service: 'gateway', log, metrics, db });
   const auth = createServiceAuth(runtime, db, 'gateway');
   const { authenticator } = auth;
   const signer = new IdentitySigner(runtime.identitySecret);
@@ -69,6 +74,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
       identity: `${config.urls.gateway}${IDENTITY_SUBGRAPH_PATH}`,
     },
     log,
+    breakers: resilience.breakers,
   });
   const hub = new WorkflowEventHub({
     bus: runtime.bus,
@@ -93,6 +99,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     audit: auth.audit,
     log,
     metrics,
+    alerts: resilience.alerts,
     restPrefixes: SUBGRAPH_NAMES.map((name) => `/api/v1/${name}`),
   });
 
@@ -145,6 +152,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     handler: (req, reply) => serveYoga(yoga, req, reply),
   });
   protectMetrics(app, authenticator, config.auth.metricsRequireAuth);
+  resilience.registerRoutes(app, authenticator);
   await mountIdentitySubgraph(app, { auth, revocations: runtime.revocations, log });
   const proxyAgent = registerRestProxy(
     app,
@@ -155,6 +163,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
 
   const healthChecks = (): HealthCheck[] => [
     { name: 'database', critical: true, check: () => pingDatabase(db) },
+    ...resilience.healthChecks(),
     { name: 'event_bus', critical: false, check: async () => (await runtime.bus.ping(), { subscribers: hub.subscriberCount }) },
     // Every subgraph of the loaded supergraph, ours or not: a `{ __typename }` query is
     // the one probe every GraphQL server answers.
@@ -181,7 +190,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     host: config.host,
     port: config.ports.gateway,
     log,
-    workers: [hub],
+    workers: [...resilience.workers, hub],
     release: async () => {
       await wsServer.close();
       await rateLimits.close();

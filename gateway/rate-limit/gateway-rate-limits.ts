@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Plugin } from 'graphql-yoga';
 
 import type { RedisClient } from '../../platform/cache/redis';
+import type { AlertManager } from '../../platform/alerts/alert-manager';
 import type { Logger } from '../../platform/logger';
 import type { ServiceMetrics } from '../../platform/metrics';
 import type { LimiterStore } from '../../platform/rate-limit/limiter-store';
@@ -32,6 +33,8 @@ export interface GatewayRateLimitsOptions {
   log: Logger;
   metrics: ServiceMetrics;
   audit?: AuditSink;
+  /** Where rate-limit alerts go besides the log. */
+  alerts?: AlertManager;
   /** URL prefixes of the REST proxy routes. */
   restPrefixes: string[];
 }
@@ -52,7 +55,7 @@ export function createGatewayRateLimits(options: GatewayRateLimitsOptions): Gate
   const store: LimiterStore = options.redis
     ? new RedisLimiterStore(options.redis, config.keyPrefix)
     : new MemoryLimiterStore();
-  const reporter = new ViolationReporter(log, options.metrics, options.audit);
+  const reporter = new ViolationReporter(log, options.metrics, options.audit, options.alerts);
   const limiter = new GatewayRateLimiter(store, config, reporter, log, options.metrics);
   const rules = endpointRules(config);
 

@@ -3,6 +3,7 @@
  * fires at most once a minute per subject (and once a minute for a limiter outage), with
  * a metric for each, so a flood raises one alert rather than thousands.
  */
+import type { AlertManager } from '../../platform/alerts/alert-manager';
 import type { Logger } from '../../platform/logger';
 import type { ServiceMetrics } from '../../platform/metrics';
 
@@ -41,19 +42,20 @@ const MAX_TRACKED_SUBJECTS = 10_000;
 export class ViolationReporter {
   private readonly lastAlertMs = new Map<string, number>();
   private readonly violations;
-  private readonly alerts;
+  private readonly alertCounter;
 
   constructor(
     private readonly log: Logger,
     metrics: ServiceMetrics,
     private readonly audit: AuditSink | undefined,
+    private readonly alerts?: AlertManager,
   ) {
     this.violations = metrics.counter(
       'rate_limit_violations_total',
       'Requests refused by a rate limit, by tier',
       ['tier'],
     );
-    this.alerts = metrics.counter(
+    this.alertCounter = metrics.counter(
       'rate_limit_alerts_total',
       'Rate-limit alerts raised (at most one a minute per subject)',
       ['kind'],
@@ -107,9 +109,20 @@ export class ViolationReporter {
     if (last !== undefined && nowMs - last < ALERT_INTERVAL_MS) return;
     if (this.lastAlertMs.size >= MAX_TRACKED_SUBJECTS) this.lastAlertMs.clear();
     this.lastAlertMs.set(dedupKey, nowMs);
-    this.alerts.inc({ kind });
-    // TODO(issue 8): hand the alert to the alert manager once it exists; until then the
-    // 'alert' line and rate_limit_alerts_total are what monitoring watches.
-    this.log.error({ ...fields, alert: kind }, 'alert');
+    this.alertCounter.inc({ kind });
+    if (!this.alerts) {
+      this.log.error({ ...fields, alert: kind }, 'alert');
+      return;
+    }
+    // The manager's own throttle turns a storm over many subjects into a few notifications.
+    this.alerts.fire({
+      name: kind,
+      severity: kind === 'rate_limiter_unavailable' ? 'critical' : 'warning',
+      labels: kind === 'rate_limiter_unavailable' ? {} : { subject: String(fields['subject'] ?? 'unknown') },
+      summary:
+        kind === 'rate_limiter_unavailable'
+          ? `The rate-limit store is unavailable; limits fail ${String(fields['failureMode'])}`
+          : `Rate limit exceeded by ${String(fields['subject'] ?? 'a caller')}`,
+    });
   }
 }

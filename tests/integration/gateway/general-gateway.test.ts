@@ -85,7 +85,11 @@ describe('gateway on an arbitrary supergraph', () => {
       ]),
     );
 
-    const config = realServersConfig(database.url, { SUPERGRAPH_PATH: supergraphPath, METRICS_REQUIRE_AUTH: 'true' });
+    const config = realServersConfig(database.url, {
+      SUPERGRAPH_PATH: supergraphPath,
+      METRICS_REQUIRE_AUTH: 'true',
+      CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
+    });
     runtime = await createRuntime(config, createLogger({ level: config.logLevel }));
     gateway = await createGatewayService(runtime);
     await gateway.start();
@@ -164,6 +168,29 @@ describe('gateway on an arbitrary supergraph', () => {
     expect(health.dependencies['subgraph:reviews']?.status).toBe('down');
     expect(health.dependencies['subgraph:products']?.status).toBe('up');
     expect(health.status).toBe('degraded');
+  });
+
+  it('fails a down subgraph fast once its circuit breaker opened', async () => {
+    // The previous test's failure was the first; this one is the second and opens the breaker.
+    await query('{ topProducts { name reviews { body } } }');
+
+    const started = Date.now();
+    const result = await query('{ topProducts { name reviews { body } } }');
+
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(result.data?.topProducts).toEqual([
+      { name: 'Chair', reviews: null },
+      { name: 'Desk', reviews: null },
+    ]);
+    expect(result.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/reviews subgraph is failing \(its circuit breaker is open\)/),
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'reviews', circuit_breaker: 'OPEN' },
+    });
+    const health = (await (await fetch(`${gateway.url}/health`)).json()) as {
+      dependencies: { circuit_breakers: Record<string, { state: string }> };
+    };
+    expect(health.dependencies.circuit_breakers['subgraph:reviews']?.state).toBe('OPEN');
+    expect(health.dependencies.circuit_breakers['subgraph:products']?.state).toBe('CLOSED');
   });
 
   it('serves /metrics only to admin:read when METRICS_REQUIRE_AUTH is set', async () => {
