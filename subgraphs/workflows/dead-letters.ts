@@ -1,21 +1,34 @@
 /**
  * Dead letters of workflow.events: messages that could not be processed after their
- * retries. Each is published to workflow.events.dlq and kept in workflow_dead_letters,
- * from where `replay` publishes the original event again to workflow.events.
+ * retries. Each is kept in workflow_dead_letters and published to workflow.events.dlq as
+ * the original record, byte for byte (key, value and headers unchanged), plus `dlq-*`
+ * headers that say why and where from (DEAD_LETTER_HEADERS). A consumer of the DLQ thus
+ * reads the same CloudEvent the source topic carried (or the same bytes, when it never
+ * was one), and the failure beside it. `replay` publishes the stored original back to
+ * workflow.events, without the dlq-* headers.
  *
- * TODO(issue 4): the EventBus publishes CloudEvents only, so the DLQ message is a
- * CloudEvent (`dev.omninode.workflow.event.dead_lettered`) whose data holds the original
- * key, value and headers and the failure fields, rather than the original record with
- * extra Kafka headers. A raw-record publish on EventBus would allow the header form.
+ * Kafka keys are handled as strings by the event bus, so a binary key is forwarded as its
+ * UTF-8 decoding; a null value (a tombstone) is forwarded as an empty value.
  */
 import { randomUUID } from 'node:crypto';
 
 import type { Queryable } from '../../platform/db/pool';
-import { EnvelopeError, createEnvelope, fromKafkaRecord } from '../../platform/events/envelope';
+import { EnvelopeError, type KafkaRecord, fromKafkaRecord } from '../../platform/events/envelope';
 import type { EventBus } from '../../platform/events/event-bus';
 
-export const DEAD_LETTER_EVENT_TYPE = 'dev.omninode.workflow.event.dead_lettered';
-export const DEAD_LETTER_SOURCE = '/omninode/workflows/coordinator';
+/** The headers a dead letter adds to the original record. */
+export const DEAD_LETTER_HEADERS = {
+  id: 'dlq-id',
+  error: 'dlq-error',
+  attempts: 'dlq-attempts',
+  originalTopic: 'dlq-original-topic',
+  originalPartition: 'dlq-original-partition',
+  originalOffset: 'dlq-original-offset',
+  firstFailureAt: 'dlq-first-failure-at',
+  lastFailureAt: 'dlq-last-failure-at',
+} as const;
+
+const DEAD_LETTER_HEADER_PREFIX = 'dlq-';
 
 export interface FailedMessage {
   topic: string;
@@ -33,23 +46,6 @@ export interface FailureRecord {
   attempts: number;
   firstFailedAt: Date;
   lastFailedAt: Date;
-}
-
-/** The data of a DLQ CloudEvent. */
-export interface DeadLetterData {
-  deadLetterId: string;
-  eventId: string | null;
-  originalTopic: string;
-  originalPartition: number;
-  originalOffset: string;
-  originalKey: string | null;
-  /** The original message value, base64. */
-  originalValueBase64: string | null;
-  originalHeaders: Record<string, string>;
-  error: string;
-  attempts: number;
-  firstFailedAt: string;
-  lastFailedAt: string;
 }
 
 export interface DeadLetter {
@@ -72,8 +68,11 @@ export class DeadLetterQueue {
     private readonly topics: { source: string; dlq: string },
   ) {}
 
-  /** Stores and publishes the dead letter; a message dead-lettered before is published again. */
-  async send(message: FailedMessage, failure: FailureRecord): Promise<DeadLetterData> {
+  /**
+   * Stores and publishes the dead letter; answers the record published. A message
+   * dead-lettered before (same topic, partition, offset) keeps its id and is published again.
+   */
+  async send(message: FailedMessage, failure: FailureRecord): Promise<KafkaRecord> {
     const stored = await this.db.query<{ id: string }>(
       `INSERT INTO workflow_dead_letters (id, event_id, topic, partition, "offset", message_key,
          message_value, message_headers, error, attempts, first_failed_at, last_failed_at)
@@ -96,29 +95,23 @@ export class DeadLetterQueue {
         failure.lastFailedAt,
       ],
     );
-    const data: DeadLetterData = {
-      deadLetterId: (stored.rows[0] as { id: string }).id,
-      eventId: message.eventId ?? null,
-      originalTopic: message.topic,
-      originalPartition: message.partition,
-      originalOffset: message.offset,
-      originalKey: message.key,
-      originalValueBase64: message.raw.value?.toString('base64') ?? null,
-      originalHeaders: message.raw.headers,
-      error: failure.error,
-      attempts: failure.attempts,
-      firstFailedAt: failure.firstFailedAt.toISOString(),
-      lastFailedAt: failure.lastFailedAt.toISOString(),
+    const record: KafkaRecord = {
+      key: message.key,
+      value: message.raw.value ?? Buffer.alloc(0),
+      headers: {
+        ...withoutDeadLetterHeaders(message.raw.headers),
+        [DEAD_LETTER_HEADERS.id]: (stored.rows[0] as { id: string }).id,
+        [DEAD_LETTER_HEADERS.error]: failure.error,
+        [DEAD_LETTER_HEADERS.attempts]: String(failure.attempts),
+        [DEAD_LETTER_HEADERS.originalTopic]: message.topic,
+        [DEAD_LETTER_HEADERS.originalPartition]: String(message.partition),
+        [DEAD_LETTER_HEADERS.originalOffset]: message.offset,
+        [DEAD_LETTER_HEADERS.firstFailureAt]: failure.firstFailedAt.toISOString(),
+        [DEAD_LETTER_HEADERS.lastFailureAt]: failure.lastFailedAt.toISOString(),
+      },
     };
-    const envelope = createEnvelope({
-      type: DEAD_LETTER_EVENT_TYPE,
-      source: DEAD_LETTER_SOURCE,
-      data,
-      ...(message.eventId === undefined ? {} : { subject: message.eventId }),
-      ...(message.correlationId === undefined ? {} : { correlationId: message.correlationId }),
-    });
-    await this.bus.publish(this.topics.dlq, [{ envelope, key: message.key }]);
-    return data;
+    await this.bus.publishRaw(this.topics.dlq, [record]);
+    return record;
   }
 
   /** Dead letters not replayed yet, oldest first. */
@@ -132,9 +125,10 @@ export class DeadLetterQueue {
   }
 
   /**
-   * Publishes up to `limit` dead letters again to the source topic, as the original event
-   * (same id, so idempotent consumers treat it as the same event). Messages that never
-   * decoded as CloudEvents cannot be replayed and stay listed.
+   * Publishes up to `limit` dead letters again to the source topic as the original
+   * record (same bytes and headers, so the same CloudEvent id, which idempotent consumers
+   * treat as the same event), without any dlq-* header. Messages that never decoded as
+   * CloudEvents would only be dead-lettered again: they are not replayed and stay listed.
    */
   async replay(limit: number): Promise<{ replayed: number; skipped: number }> {
     const result = await this.db.query<
@@ -151,15 +145,17 @@ export class DeadLetterQueue {
     let replayed = 0;
     let skipped = 0;
     for (const row of result.rows) {
-      let envelope;
+      const headers = withoutDeadLetterHeaders(row.message_headers);
       try {
-        envelope = fromKafkaRecord(row.message_headers, row.message_value);
+        fromKafkaRecord(headers, row.message_value);
       } catch (error) {
         if (!(error instanceof EnvelopeError)) throw error;
         skipped += 1;
         continue;
       }
-      await this.bus.publish(this.topics.source, [{ envelope, key: row.message_key }]);
+      await this.bus.publishRaw(this.topics.source, [
+        { key: row.message_key, value: row.message_value ?? Buffer.alloc(0), headers },
+      ]);
       await this.db.query('UPDATE workflow_dead_letters SET replayed_at = now() WHERE id = $1', [
         row.id,
       ]);
@@ -167,6 +163,13 @@ export class DeadLetterQueue {
     }
     return { replayed, skipped };
   }
+}
+
+/** The headers of a record minus the ones a dead letter adds. */
+export function withoutDeadLetterHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !name.startsWith(DEAD_LETTER_HEADER_PREFIX)),
+  );
 }
 
 const COLUMNS = `id, event_id, topic, partition, "offset", error, attempts, first_failed_at,

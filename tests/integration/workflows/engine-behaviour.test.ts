@@ -13,12 +13,14 @@ import type { AddressInfo } from 'node:net';
 
 import { Kafka, logLevel } from 'kafkajs';
 
+import { fromKafkaRecord } from '../../../platform/events/envelope';
 import { Topics } from '../../../platform/events/topics';
-import { TEST_KAFKA_BROKERS } from '../../support/environment';
+import { TEST_KAFKA_BROKERS, uniqueName } from '../../support/environment';
+import { withoutDeadLetterHeaders } from '../../../subgraphs/workflows/dead-letters';
 import { acquireExpiredLease, StaleLeaseError } from '../../../subgraphs/workflows/lease';
 import { FencedRunWriter, findTasks, insertRun } from '../../../subgraphs/workflows/run-store';
 import { seedDefaultWorkflows } from '../../../subgraphs/workflows/seed';
-import { type Harness, createHarness, waitFor } from './support/harness';
+import { type DeadLetterRecord, type Harness, createHarness, waitFor } from './support/harness';
 import { sentimentAnswer } from './support/model-metrics-stand-in';
 
 let harness: Harness;
@@ -339,75 +341,126 @@ describe('leases', () => {
 
 describe('dead letters', () => {
   it('take a poison event after its retries while later events keep flowing, and replay', async () => {
-    const kafka = new Kafka({ brokers: [TEST_KAFKA_BROKERS], logLevel: logLevel.NOTHING });
-    const producer = kafka.producer();
-    await producer.connect();
+    const sourceTopic = harness.runtime.topic(Topics.workflowEvents);
+    // What workflow.events carries, to compare the DLQ and the replay with, byte for byte.
+    const sourceRecords: DeadLetterRecord[] = [];
+    const sourceCollector = await harness.runtime.bus.subscribe({
+      groupId: uniqueName('test-source'),
+      topics: [sourceTopic],
+      fromBeginning: true,
+      handle: async ({ key, raw }) => {
+        sourceRecords.push({ key, ...raw });
+      },
+      handleUndecodable: async ({ key, raw }) => {
+        sourceRecords.push({ key, ...raw });
+      },
+    });
     try {
-      // Not a CloudEvent at all: dead-lettered on the first attempt.
-      await producer.send({
-        topic: harness.runtime.topic(Topics.workflowEvents),
-        messages: [{ key: 'demo', value: 'not json', headers: { origin: 'test' } }],
-      });
+      await deadLetterPoisonAndReplay(sourceTopic, sourceRecords);
     } finally {
-      await producer.disconnect();
+      await sourceCollector.stop();
     }
-    // A NUL character cannot be stored in jsonb: starting the triggered run fails every time.
-    await seedDefaultWorkflows(harness.db);
-    const poison = await harness.publishHookEvent({
-      source: 'demo',
-      action: 'message.created',
-      data: { text: 'a\u0000b' },
-    });
-    const later = await harness.publishHookEvent({ source: 'later', action: 'noop' });
-
-    await waitFor(async () => {
-      const rows = await harness.db.query(`SELECT 1 FROM processed_events WHERE event_id = $1`, [
-        later.id,
-      ]);
-      return rows.rowCount === 1;
-    }, 'the later event to be processed');
-    const letters = await waitFor(
-      () => (harness.deadLetters.length >= 2 ? harness.deadLetters : undefined),
-      'two dead letters',
-    );
-    const undecodable = letters.find((letter) => (letter.data as any).eventId === null)!
-      .data as any;
-    expect(undecodable).toMatchObject({
-      attempts: 1,
-      originalTopic: harness.runtime.topic(Topics.workflowEvents),
-    });
-    expect(Buffer.from(undecodable.originalValueBase64, 'base64').toString()).toBe('not json');
-    expect(undecodable.originalHeaders).toEqual({ origin: 'test' });
-
-    const poisoned = letters.find((letter) => (letter.data as any).eventId === poison.id)!;
-    expect(poisoned.correlationid).toBe(poison.correlationid);
-    expect(poisoned.data).toMatchObject({
-      attempts: 3,
-      originalPartition: expect.any(Number),
-      originalOffset: expect.any(String),
-      originalHeaders: expect.objectContaining({ ce_id: poison.id }),
-      error: expect.stringMatching(/unicode|\\u0000/i),
-    });
-    const data = poisoned.data as any;
-    expect(Date.parse(data.lastFailedAt) - Date.parse(data.firstFailedAt)).toBeGreaterThanOrEqual(
-      50,
-    );
-
-    const listed = await harness.graphql(`{ workflowDeadLetters { eventId attempts } }`);
-    expect(listed.data.workflowDeadLetters).toEqual(
-      expect.arrayContaining([
-        { eventId: poison.id, attempts: 3 },
-        { eventId: null, attempts: 1 },
-      ]),
-    );
-    const replay = await harness.graphql(`mutation { replayDeadLetters { replayed } }`);
-    expect(replay.data.replayDeadLetters.replayed).toBe(1);
-    // The replayed poison event fails again and comes back to the DLQ: same id, new record.
-    await waitFor(
-      () =>
-        harness.deadLetters.filter((letter) => (letter.data as any).eventId === poison.id)
-          .length === 2,
-      'the replayed event to be dead-lettered again',
-    );
   });
 });
+
+async function deadLetterPoisonAndReplay(
+  sourceTopic: string,
+  sourceRecords: DeadLetterRecord[],
+): Promise<void> {
+  const kafka = new Kafka({ brokers: [TEST_KAFKA_BROKERS], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    // Not a CloudEvent at all: dead-lettered on the first attempt.
+    await producer.send({
+      topic: sourceTopic,
+      messages: [{ key: 'raw-key', value: 'not json', headers: { origin: 'test' } }],
+    });
+  } finally {
+    await producer.disconnect();
+  }
+  // A NUL character cannot be stored in jsonb: starting the triggered run fails every time.
+  await seedDefaultWorkflows(harness.db);
+  const poison = await harness.publishHookEvent({
+    source: 'demo',
+    action: 'message.created',
+    data: { text: 'a\u0000b' },
+  });
+  const later = await harness.publishHookEvent({ source: 'later', action: 'noop' });
+
+  await waitFor(async () => {
+    const rows = await harness.db.query(`SELECT 1 FROM processed_events WHERE event_id = $1`, [
+      later.id,
+    ]);
+    return rows.rowCount === 1;
+  }, 'the later event to be processed');
+  const letters = await waitFor(
+    () => (harness.deadLetters.length >= 2 ? harness.deadLetters : undefined),
+    'two dead letters',
+  );
+
+  // The undecodable message: its own key, bytes and headers, plus the dlq-* headers.
+  const undecodable = letters.find((letter) => letter.key === 'raw-key')!;
+  expect(undecodable.value?.toString()).toBe('not json');
+  expect(undecodable.headers).toEqual({
+    origin: 'test',
+    'dlq-id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+    'dlq-error': expect.stringMatching(/CloudEvents/),
+    'dlq-attempts': '1',
+    'dlq-original-topic': sourceTopic,
+    'dlq-original-partition': expect.stringMatching(/^\d+$/),
+    'dlq-original-offset': expect.stringMatching(/^\d+$/),
+    'dlq-first-failure-at': expect.any(String),
+    'dlq-last-failure-at': expect.any(String),
+  });
+
+  // The poison event: the original record unchanged (so still the same CloudEvent).
+  const original = await waitFor(
+    () => sourceRecords.find((record) => record.headers['ce_id'] === poison.id),
+    'the poison event on workflow.events',
+  );
+  const poisoned = letters.find((letter) => letter.headers['ce_id'] === poison.id)!;
+  expect(poisoned.key).toBe(original.key);
+  expect(poisoned.value?.equals(original.value!)).toBe(true);
+  expect(withoutDeadLetterHeaders(poisoned.headers)).toEqual(original.headers);
+  expect(fromKafkaRecord(poisoned.headers, poisoned.value)).toEqual(poison);
+  expect(poisoned.headers).toMatchObject({
+    'dlq-attempts': '3',
+    'dlq-original-topic': sourceTopic,
+    'dlq-error': expect.stringMatching(/unicode|\\u0000/i),
+  });
+  const stored = await harness.db.query(
+    `SELECT partition, "offset" FROM workflow_dead_letters WHERE event_id = $1`,
+    [poison.id],
+  );
+  expect(poisoned.headers['dlq-original-partition']).toBe(String(stored.rows[0].partition));
+  expect(poisoned.headers['dlq-original-offset']).toBe(stored.rows[0].offset);
+  const firstFailureMs = Date.parse(poisoned.headers['dlq-first-failure-at']!);
+  const lastFailureMs = Date.parse(poisoned.headers['dlq-last-failure-at']!);
+  // Two backoffs of at least 25 ms (50 ms halved by jitter) lie between them.
+  expect(lastFailureMs - firstFailureMs).toBeGreaterThanOrEqual(50);
+
+  const listed = await harness.graphql(`{ workflowDeadLetters { eventId attempts } }`);
+  expect(listed.data.workflowDeadLetters).toEqual(
+    expect.arrayContaining([
+      { eventId: poison.id, attempts: 3 },
+      { eventId: null, attempts: 1 },
+    ]),
+  );
+  const replay = await harness.graphql(`mutation { replayDeadLetters { replayed } }`);
+  expect(replay.data.replayDeadLetters.replayed).toBe(1);
+
+  // The replay is the original record again, without any dlq-* header...
+  const copies = await waitFor(() => {
+    const found = sourceRecords.filter((record) => record.headers['ce_id'] === poison.id);
+    return found.length === 2 ? found : undefined;
+  }, 'the replayed poison event on workflow.events');
+  expect(copies[1]).toEqual(original);
+  // ...which fails again and comes back to the DLQ from its new offset, same event id.
+  const again = await waitFor(() => {
+    const found = harness.deadLetters.filter((letter) => letter.headers['ce_id'] === poison.id);
+    return found.length === 2 ? found[1] : undefined;
+  }, 'the replayed event to be dead-lettered again');
+  expect(again.headers['dlq-original-offset']).not.toBe(poisoned.headers['dlq-original-offset']);
+  expect(again.value?.equals(original.value!)).toBe(true);
+}

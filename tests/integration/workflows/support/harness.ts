@@ -32,7 +32,8 @@ export interface Harness {
   modelMetrics: ModelMetricsStandIn;
   /** Events seen on workflow.tasks and workflow.completions, in arrival order. */
   events: Array<EventEnvelope<WorkflowEventData>>;
-  deadLetters: EventEnvelope[];
+  /** Records seen on workflow.events.dlq as delivered: key, value and headers. */
+  deadLetters: DeadLetterRecord[];
   startService(options?: WorkflowsServiceOptions): Promise<Service>;
   publishHookEvent(
     data: Partial<HookEventData>,
@@ -49,6 +50,12 @@ export interface Harness {
     variables?: Record<string, unknown>,
   ): Promise<{ data?: any; errors?: any[] }>;
   close(): Promise<void>;
+}
+
+export interface DeadLetterRecord {
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
 }
 
 export async function createHarness(
@@ -70,7 +77,7 @@ export async function createHarness(
   });
 
   const events: Array<EventEnvelope<WorkflowEventData>> = [];
-  const deadLetters: EventEnvelope[] = [];
+  const deadLetters: DeadLetterRecord[] = [];
   const subscriptions: Subscription[] = [];
   subscriptions.push(
     await runtime.bus.subscribe({
@@ -85,8 +92,12 @@ export async function createHarness(
       groupId: uniqueName('test-dlq'),
       topics: [runtime.topic(Topics.workflowEventsDlq)],
       fromBeginning: true,
-      handle: async (event) => {
-        deadLetters.push(event.envelope);
+      // A dead letter of a message that was no CloudEvent is not one either.
+      handle: async ({ key, raw }) => {
+        deadLetters.push({ key, ...raw });
+      },
+      handleUndecodable: async ({ key, raw }) => {
+        deadLetters.push({ key, ...raw });
       },
     }),
   );
