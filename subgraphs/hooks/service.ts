@@ -15,6 +15,7 @@ import { protectMetrics } from '../../platform/http/metrics-access';
 import type { HealthCheck } from '../../platform/health';
 import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
+import { createServiceResilience, poolOptions } from '../../platform/resilience/service-resilience';
 import type { Runtime } from '../../platform/runtime';
 import { Service } from '../../platform/service';
 import { createHookResolvers } from './graphql/hook-resolvers';
@@ -33,11 +34,17 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
   const { config } = runtime;
   const log = runtime.log.child({ service: 'hooks' });
   const db = createDatabase(
-    { url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'omninode-hooks' },
+    {
+      url: runtime.databaseUrl,
+      max: config.database.poolMax,
+      applicationName: 'omninode-hooks',
+      ...poolOptions(runtime),
+    },
     log,
   );
   const serviceMetrics = createServiceMetrics('hooks');
   const metrics = createHookMetrics(serviceMetrics);
+  const resilience = createServiceResilience(runtime, { service: 'hooks', log, metrics: serviceMetrics, db });
 
   const relay = new OutboxRelay({
     db,
@@ -47,6 +54,7 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
     metrics,
     pollIntervalMs: config.hooks.outboxPollIntervalMs,
     alertAfterFailures: config.hooks.outboxAlertAfterFailures,
+    alerts: resilience.alerts,
   });
   const intake = new HookIntake({
     db,
@@ -74,9 +82,15 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
       critical: false,
       check: async () => {
         const backlog = await outboxBacklog(db);
-        return { pending: backlog.pending, oldest_pending_age_ms: backlog.oldestPendingAgeMs };
+        return {
+          pending: backlog.pending,
+          oldest_pending_age_ms: backlog.oldestPendingAgeMs,
+          // The relay's backoff-and-probe is the breaker on the event bus.
+          publisher: relay.publisherState(),
+        };
       },
     },
+    ...resilience.healthChecks(),
   ];
 
   const app = createHttpServer({
@@ -87,6 +101,7 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
     bodyLimitBytes: config.hooks.maxBodyBytes,
   });
   registerReceiveRoute(app, { intake, authenticator, maxBodyBytes: config.hooks.maxBodyBytes });
+  resilience.registerRoutes(app, authenticator);
   mountSubgraph(app, {
     sdl: await readSubgraphSdl('hooks'),
     resolvers: createHookResolvers({ db, intake }),
@@ -102,6 +117,7 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
     port: config.ports.hooks,
     log,
     workers: [
+      ...resilience.workers,
       relay,
       new CompletionConsumer({
         db,

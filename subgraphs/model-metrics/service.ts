@@ -10,6 +10,7 @@ import { protectMetrics } from '../../platform/http/metrics-access';
 import type { HealthCheck } from '../../platform/health';
 import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
+import { createServiceResilience, poolOptions } from '../../platform/resilience/service-resilience';
 import type { Runtime } from '../../platform/runtime';
 import { Service } from '../../platform/service';
 import { registerInferRoute } from './infer-route';
@@ -43,7 +44,12 @@ export async function createModelMetricsService(
   const { config } = runtime;
   const log = runtime.log.child({ service: 'model-metrics' });
   const db = createDatabase(
-    { url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'model-metrics' },
+    {
+      url: runtime.databaseUrl,
+      max: config.database.poolMax,
+      applicationName: 'model-metrics',
+      ...poolOptions(runtime),
+    },
     log,
   );
   const setup = loadProviderSetup(config);
@@ -55,6 +61,9 @@ export async function createModelMetricsService(
   await seedSelector(selector, store, selection.windowSize ?? 30, log);
 
   const metrics = createServiceMetrics('model-metrics');
+  // TODO(issue 8): HTTP model providers have no breaker of their own yet; a failing
+  // provider is already skipped by model selection, and callers (workflows) break on 5xx.
+  const resilience = createServiceResilience(runtime, { service: 'model-metrics', log, metrics, db });
   const inference = new InferenceService({
     catalog,
     store,
@@ -73,6 +82,7 @@ export async function createModelMetricsService(
   const healthChecks: HealthCheck[] = [
     { name: 'database', critical: true, check: () => pingDatabase(db) },
     ...providers.map((provider) => providerHealthCheck(provider)),
+    ...resilience.healthChecks(),
   ];
   const app = createHttpServer({
     service: 'model-metrics',
@@ -82,6 +92,7 @@ export async function createModelMetricsService(
   });
   const auth = createServiceAuth(runtime, db, 'model-metrics');
   registerInferRoute(app, { inference, authenticator: auth.authenticator });
+  resilience.registerRoutes(app, auth.authenticator);
   mountSubgraph(app, {
     sdl: await readSubgraphSdl('model-metrics'),
     resolvers: createResolvers({ inference, store, catalog, selector }),
@@ -96,6 +107,7 @@ export async function createModelMetricsService(
     host: config.host,
     port: config.ports['model-metrics'],
     log,
+    workers: resilience.workers,
     release: async () => {
       await Promise.all(providers.map((provider) => provider.close?.()));
       await auth.close();

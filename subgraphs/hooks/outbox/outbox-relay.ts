@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import type { AlertManager } from '../../../platform/alerts/alert-manager';
 import type { Database } from '../../../platform/db/pool';
 import type { EventBus } from '../../../platform/events/event-bus';
 import { Lifecycle } from '../../../platform/lifecycle';
@@ -42,6 +43,16 @@ export interface OutboxRelayOptions {
   alertAfterFailures?: number;
   /** Identifies this relay in the lease row. @default a random id */
   holderId?: string;
+  /** Where the publish-failure alert goes besides the log. */
+  alerts?: AlertManager;
+}
+
+/** The relay's failure handling read as a circuit breaker on the event bus. */
+export interface PublisherState {
+  /** OPEN while backing off after a failure, HALF_OPEN while one probe row is sent. */
+  state: 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+  consecutive_failures: number;
+  alerting: boolean;
 }
 
 type TickOutcome = 'idle' | 'more' | 'failed';
@@ -50,6 +61,7 @@ type TickOutcome = 'idle' | 'more' | 'failed';
 type Pause = { kind: 'poll' | 'backoff'; resolve: () => void };
 
 const LEASE_NAME = 'hooks-outbox';
+const PUBLISH_ALERT = 'hooks_outbox_publish_failing';
 
 export class OutboxRelay implements Worker {
   readonly name = 'outbox-relay';
@@ -102,6 +114,12 @@ export class OutboxRelay implements Worker {
         });
       }
     });
+  }
+
+  publisherState(): PublisherState {
+    const state =
+      this.consecutiveFailures === 0 ? 'CLOSED' : this.pause?.kind === 'backoff' ? 'OPEN' : 'HALF_OPEN';
+    return { state, consecutive_failures: this.consecutiveFailures, alerting: this.alerting };
   }
 
   /** Called after an event committed: publish now instead of at the next poll. */
@@ -207,8 +225,12 @@ export class OutboxRelay implements Worker {
     if (!this.alerting && this.consecutiveFailures >= this.alertAfterFailures) {
       this.alerting = true;
       this.options.metrics.publishAlerting.set(1);
-      // TODO(issue 3): route to an alert manager once platform/alerts exists; until then
-      // the structured `alert` field is what log-based alerting matches on.
+      this.options.alerts?.fire({
+        name: PUBLISH_ALERT,
+        severity: 'critical',
+        summary: 'Hook events cannot be published to the event bus',
+        description: `${this.consecutiveFailures} consecutive publishes failed; events wait in the outbox. Last error: ${error instanceof Error ? error.message : String(error)}`,
+      });
       this.log.error(
         {
           alert: 'hooks_outbox_publish_failing',
@@ -238,6 +260,7 @@ export class OutboxRelay implements Worker {
         'alert resolved: hook events are being published again',
       );
       this.options.metrics.publishAlerting.set(0);
+      this.options.alerts?.resolve(PUBLISH_ALERT, {}, 'Hook events are being published again');
       this.alerting = false;
     }
     this.consecutiveFailures = 0;
