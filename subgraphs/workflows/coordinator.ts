@@ -77,21 +77,21 @@ export class WorkflowCoordinator {
     const { name, version, definition } = await this.resolveDefinition(request);
     this.options.admit?.(definition);
 
-    const { created } = await withTransaction(this.options.db, (client) =>
-      insertRun(client, {
-        id: workflowId,
-        definitionName: name,
-        definitionVersion: version,
-        definition,
-        input: request.input ?? {},
-        hookEventId: null,
-        triggerEvent: null,
-        correlationId: request.correlationId,
-        leaseOwner: this.options.owner,
-        leaseMs: this.options.leaseMs,
-      }),
-    );
-    const run = await findRun(this.options.db, workflowId);
+    // One statement creates the run with its tasks and answers it: no transaction needed.
+    const { run: inserted } = await insertRun(this.options.db, {
+      id: workflowId,
+      definitionName: name,
+      definitionVersion: version,
+      definition,
+      input: request.input ?? {},
+      hookEventId: null,
+      triggerEvent: null,
+      correlationId: request.correlationId,
+      leaseOwner: this.options.owner,
+      leaseMs: this.options.leaseMs,
+    });
+    const created = inserted !== undefined;
+    const run = inserted ?? (await findRun(this.options.db, workflowId));
     if (!run) throw new Error(`workflow ${workflowId} vanished after its insert`);
     if (!created && run.definitionName !== name) {
       throw new AppError(
@@ -101,7 +101,7 @@ export class WorkflowCoordinator {
     }
     if (created) {
       this.options.metrics.runsStarted.inc({ origin: 'execute' });
-      this.dispatch(workflowId);
+      this.dispatch(run);
     }
     return { run, created };
   }
@@ -120,13 +120,13 @@ export class WorkflowCoordinator {
          ON CONFLICT DO NOTHING`,
         [CONSUMER_NAME, event.id],
       );
-      if (first.rowCount !== 1) return { outcome: 'duplicate', workflowIds: [] };
+      if (first.rowCount !== 1) return { outcome: 'duplicate', runs: [] };
 
       const definitions = await findTriggeredDefinitions(client, event.source, event.action);
-      const workflowIds: string[] = [];
+      const runs: WorkflowRun[] = [];
       for (const stored of definitions) {
         const id = randomUUID();
-        const { created } = await insertRun(client, {
+        const { run } = await insertRun(client, {
           id,
           definitionName: stored.name,
           definitionVersion: stored.version,
@@ -138,7 +138,7 @@ export class WorkflowCoordinator {
           leaseOwner: this.options.owner,
           leaseMs: this.options.leaseMs,
         });
-        if (created) workflowIds.push(id);
+        if (run) runs.push(run);
       }
       const outcome =
         definitions.length === 0
@@ -148,13 +148,13 @@ export class WorkflowCoordinator {
         `UPDATE processed_events SET outcome = $3 WHERE consumer = $1 AND event_id = $2`,
         [CONSUMER_NAME, event.id, outcome],
       );
-      return { outcome, workflowIds };
+      return { outcome, runs };
     });
-    for (const id of result.workflowIds) {
+    for (const run of result.runs) {
       this.options.metrics.runsStarted.inc({ origin: 'hook_event' });
-      this.dispatch(id);
+      this.dispatch(run);
     }
-    return result;
+    return { outcome: result.outcome, workflowIds: result.runs.map((run) => run.id) };
   }
 
   /** Asks a run to stop between tasks; answers the run as stored afterwards. */
@@ -196,12 +196,12 @@ export class WorkflowCoordinator {
     return findRunByTrigger(this.options.db, hookEventId, definitionName);
   }
 
-  private dispatch(workflowId: string): void {
-    void this.options.engine.execute({
-      workflowId,
-      owner: this.options.owner,
-      fencingToken: FIRST_FENCING_TOKEN,
-    });
+  /** Hands a run this coordinator just created (with its lease) to the engine. */
+  private dispatch(run: WorkflowRun): void {
+    void this.options.engine.execute(
+      { workflowId: run.id, owner: this.options.owner, fencingToken: FIRST_FENCING_TOKEN },
+      run,
+    );
   }
 
   private async resolveDefinition(

@@ -20,7 +20,14 @@ import type { EventBatcher } from './event-batcher';
 import { FIRST_FENCING_TOKEN, type Lease, StaleLeaseError, expireLease, renewLease } from './lease';
 import { type ResolvedRetryPolicy, backoffMs, resolveRetryPolicy } from './retry-policy';
 import { RunEvents, type RunEventTopics } from './run-events';
-import { FencedRunWriter, type TaskState, type WorkflowRun, findTasks } from './run-store';
+import {
+  FencedRunWriter,
+  type TaskState,
+  type WorkflowRun,
+  findTasks,
+  newRunTasks,
+} from './run-store';
+import { type RunCompletion, type RunWrite, RunWriteBatcher } from './run-writer';
 import { TaskFailure, type TaskRunners } from './tasks/task-runner';
 import { TemplateError, type TemplateScope, renderTemplate } from './template';
 import type { WorkflowMetrics } from './workflow-metrics';
@@ -37,7 +44,15 @@ export interface EngineOptions {
 }
 
 type TaskResult =
-  | { kind: 'completed'; output: unknown; degraded: boolean }
+  | {
+      kind: 'completed';
+      output: unknown;
+      degraded: boolean;
+      /** The completion write also completed the run (it was the last task). */
+      finishedRun: boolean;
+      /** A cancel was requested meanwhile: start nothing new. */
+      cancelRequested: boolean;
+    }
   | { kind: 'failed'; error: string }
   | { kind: 'cancelled' };
 
@@ -55,9 +70,12 @@ class RunInterrupted extends Error {
 export class WorkflowEngine {
   private readonly active = new Map<string, ActiveRun>();
   private readonly log: Logger;
+  /** The hot-path writes of every run executing here, committed together (run-writer.ts). */
+  private readonly writes: RunWriteBatcher;
 
   constructor(private readonly options: EngineOptions) {
     this.log = options.log.child({ component: 'task-engine' });
+    this.writes = new RunWriteBatcher(options.db);
   }
 
   /** Runs currently executing in this process. */
@@ -69,8 +87,12 @@ export class WorkflowEngine {
     return this.active.has(workflowId);
   }
 
-  /** Starts executing a run whose lease `lease` holds; returns without waiting for it. */
-  execute(lease: Lease): Promise<void> {
+  /**
+   * Starts executing a run whose lease `lease` holds; returns without waiting for it.
+   * `created` is the run as its creator just inserted it (pending, token 1, no task
+   * started): the engine then needs no read before the first task starts.
+   */
+  execute(lease: Lease, created?: WorkflowRun): Promise<void> {
     const existing = this.active.get(lease.workflowId);
     if (existing) return existing.done;
     const controller = new AbortController();
@@ -80,7 +102,7 @@ export class WorkflowEngine {
       isCancelRequested: () => cancelRequested,
       waitForWake: () => new Promise<void>((resolve) => (wake = resolve)),
     };
-    const done = this.runToEnd(lease, controller, state).finally(() => {
+    const done = this.runToEnd(lease, controller, state, created).finally(() => {
       this.active.delete(lease.workflowId);
     });
     this.active.set(lease.workflowId, {
@@ -115,11 +137,12 @@ export class WorkflowEngine {
     lease: Lease,
     controller: AbortController,
     state: { isCancelRequested(): boolean; waitForWake(): Promise<void> },
+    created: WorkflowRun | undefined,
   ): Promise<void> {
     const log = this.log.child({ workflowId: lease.workflowId, fencingToken: lease.fencingToken });
     const renewal = this.startRenewal(lease, controller, log);
     try {
-      await this.runDag(lease, controller.signal, state, log);
+      await this.runDag(lease, controller.signal, state, log, created);
     } catch (error) {
       if (error instanceof StaleLeaseError || controller.signal.reason instanceof StaleLeaseError) {
         this.options.metrics.staleWrites.inc();
@@ -158,14 +181,25 @@ export class WorkflowEngine {
     signal: AbortSignal,
     state: { isCancelRequested(): boolean; waitForWake(): Promise<void> },
     log: Logger,
+    created: WorkflowRun | undefined,
   ): Promise<void> {
     const { db } = this.options;
     const writer = new FencedRunWriter(db, lease);
-    // Only a takeover (token above the creator's) can find tasks a lost holder left running.
-    if (lease.fencingToken > FIRST_FENCING_TOKEN) await writer.resetInterruptedTasks();
-    const run = await writer.markRunning();
+    const hotWriter = new HotPathWriter(this.writes, lease, created !== undefined);
+    let run: WorkflowRun;
+    let taskList: TaskState[];
+    if (created) {
+      // Just inserted by this coordinator: its first task write marks it running.
+      run = created;
+      taskList = newRunTasks(created);
+    } else {
+      // Only a takeover (token above the creator's) can find tasks a lost holder left running.
+      if (lease.fencingToken > FIRST_FENCING_TOKEN) await writer.resetInterruptedTasks();
+      run = await writer.markRunning();
+      taskList = await findTasks(db, [run.id]);
+    }
     let cancelRequested = run.cancelRequested;
-    const tasks = new Map((await findTasks(db, [run.id])).map((task) => [task.taskId, task]));
+    const tasks = new Map(taskList.map((task) => [task.taskId, task]));
     const events = new RunEvents(this.options.events, this.options.topics, run, log);
 
     const definitions = new Map(run.definition.tasks.map((task) => [task.id, task]));
@@ -174,6 +208,23 @@ export class WorkflowEngine {
     // A lost lease or a database outage: stop starting tasks, let the running ones end, throw.
     let fatal: unknown;
     let degraded = [...tasks.values()].some((task) => task.degraded);
+    // The last task's completion carries the run's completion: one write for both.
+    let finishedWithLastTask = false;
+    const completionIfLast = (
+      taskId: string,
+      output: unknown,
+      taskDegraded: boolean,
+    ): RunCompletion | undefined => {
+      const others = [...tasks.values()].filter((task) => task.taskId !== taskId);
+      if (!others.every((task) => task.status === 'completed')) return undefined;
+      const outputs = new Map(tasks);
+      outputs.set(taskId, { ...(tasks.get(taskId) as TaskState), output });
+      return {
+        status: 'completed',
+        output: sinkOutputs(run, outputs),
+        degraded: degraded || taskDegraded,
+      };
+    };
 
     for (;;) {
       cancelRequested ||= state.isCancelRequested();
@@ -186,6 +237,8 @@ export class WorkflowEngine {
             task,
             tasks,
             writer,
+            hotWriter,
+            completionIfLast,
             events,
             signal,
             log,
@@ -197,6 +250,8 @@ export class WorkflowEngine {
                   task.status = 'completed';
                   task.output = result.output;
                   degraded ||= result.degraded;
+                  finishedWithLastTask ||= result.finishedRun;
+                  if (result.cancelRequested) cancelRequested = true;
                   break;
                 case 'failed':
                   task.status = 'failed';
@@ -229,7 +284,7 @@ export class WorkflowEngine {
     const status = allCompleted ? 'completed' : failure ? 'failed' : 'cancelled';
     if (status !== 'completed') await writer.skipPendingTasks();
     const output = allCompleted ? sinkOutputs(run, tasks) : undefined;
-    await writer.finish(status, { output, error: failure, degraded });
+    if (!finishedWithLastTask) await writer.finish(status, { output, error: failure, degraded });
     this.options.metrics.runsFinished.inc({ status });
     log.info({ status }, 'workflow finished');
 
@@ -255,6 +310,12 @@ export class WorkflowEngine {
     task: TaskState,
     tasks: Map<string, TaskState>,
     writer: FencedRunWriter,
+    hotWriter: HotPathWriter,
+    completionIfLast: (
+      taskId: string,
+      output: unknown,
+      degraded: boolean,
+    ) => RunCompletion | undefined,
     events: RunEvents,
     runSignal: AbortSignal,
     log: Logger,
@@ -269,6 +330,18 @@ export class WorkflowEngine {
     const firstAttempt = task.attempts + 1;
     const lastAttempt = Math.max(policy.maxAttempts, firstAttempt);
     const taskLog = log.child({ taskId: task.taskId, type });
+    // A pure task (no side effect, same input same output) is not recorded as started
+    // before it runs: its start and completion are one write. Should the coordinator die
+    // in between, nothing records the attempt, and the next holder simply runs it again.
+    const pure = PURE_TASK_TYPES.has(type);
+    const publishStarted = (attempt: number) =>
+      void events.publish({
+        type: 'TASK_STARTED',
+        taskId: task.taskId,
+        status: 'running',
+        attempt,
+        degraded: false,
+      });
 
     for (let attempt = firstAttempt; ; attempt += 1) {
       let input: unknown;
@@ -279,15 +352,17 @@ export class WorkflowEngine {
         if (!(error instanceof TemplateError)) throw error;
         renderError = error.message;
       }
-      const { cancelRequested } = await writer.taskStarted(task.taskId, attempt, input);
-      if (cancelRequested) return { kind: 'cancelled' };
-      void events.publish({
-        type: 'TASK_STARTED',
-        taskId: task.taskId,
-        status: 'running',
-        attempt,
-        degraded: false,
-      });
+      const recordStart = async (): Promise<boolean> => {
+        const started = await hotWriter.write({
+          taskId: task.taskId,
+          taskStatus: 'running',
+          attempt: { number: attempt, input },
+        });
+        if (started.cancelRequested) return false;
+        publishStarted(attempt);
+        return true;
+      };
+      if (!pure && !(await recordStart())) return { kind: 'cancelled' };
 
       const startedAt = performance.now();
       const outcome = renderError
@@ -309,7 +384,15 @@ export class WorkflowEngine {
       if (outcome.kind === 'success') {
         this.options.metrics.taskAttempts.inc({ type, outcome: 'completed' });
         const degraded = outcome.value.degraded ?? false;
-        await writer.taskCompleted(task.taskId, { ...outcome.value, degraded });
+        const finish = completionIfLast(task.taskId, outcome.value.output, degraded);
+        const completed = await hotWriter.write({
+          taskId: task.taskId,
+          taskStatus: 'completed',
+          ...(pure ? { attempt: { number: attempt, input } } : {}),
+          outcome: { ...outcome.value, degraded },
+          finish,
+        });
+        if (pure) publishStarted(attempt);
         void events.publish({
           type: 'TASK_COMPLETED',
           taskId: task.taskId,
@@ -317,8 +400,16 @@ export class WorkflowEngine {
           attempt,
           degraded,
         });
-        return { kind: 'completed', output: outcome.value.output, degraded };
+        return {
+          kind: 'completed',
+          output: outcome.value.output,
+          degraded,
+          finishedRun: finish !== undefined,
+          cancelRequested: completed.cancelRequested,
+        };
       }
+      // A pure task that failed is recorded like any other: its attempt, then the failure.
+      if (pure && !(await recordStart())) return { kind: 'cancelled' };
 
       const { error } = outcome;
       const retry = error.retriable && attempt < lastAttempt;
@@ -384,6 +475,33 @@ export class WorkflowEngine {
         error: new TaskFailure(`unexpected error: ${(error as Error).message}`, false),
       };
     }
+  }
+}
+
+/** Task types without side effects: running one twice costs only the time it takes. */
+const PURE_TASK_TYPES: ReadonlySet<string> = new Set(['transform']);
+
+/**
+ * One run's writes through the engine's group commit. The writes of a run its creator
+ * executes mark it running until one of them has been committed.
+ */
+class HotPathWriter {
+  constructor(
+    private readonly batcher: RunWriteBatcher,
+    private readonly lease: Lease,
+    private markRunning: boolean,
+  ) {}
+
+  async write(
+    write: Omit<RunWrite, 'lease' | 'markRunning'>,
+  ): Promise<{ cancelRequested: boolean }> {
+    const result = await this.batcher.write({
+      ...write,
+      lease: this.lease,
+      markRunning: this.markRunning,
+    });
+    this.markRunning = false;
+    return result;
   }
 }
 

@@ -76,16 +76,29 @@ const TASK_COLUMNS = `t.workflow_id, t.task_id, t.type, t.status, t.attempts, t.
   t.output, t.error, t.degraded, t.invocation_id, t.started_at, t.completed_at`;
 
 /**
- * Inserts the run (holding its lease, token 1) and its pending tasks. Nothing is inserted
- * when the id, or the (hook event, definition) pair, already has a run: `created` says so.
- * Call inside a transaction so the run never exists without its tasks.
+ * Inserts the run (holding its lease, token 1) and its pending tasks, in one statement
+ * (so the run never exists without its tasks, with no transaction to hold open), and
+ * answers the run as stored. Nothing is inserted when the id, or the (hook event,
+ * definition) pair, already has a run: `run` is undefined then.
  */
-export async function insertRun(db: Queryable, run: NewRun): Promise<{ created: boolean }> {
-  const inserted = await db.query(
-    `INSERT INTO workflows (id, definition_name, definition_version, definition, input, status,
-       hook_event_id, trigger_event, correlation_id, lease_owner, lease_expires_at, fencing_token)
-     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, now() + $10 * interval '1 millisecond', $11)
-     ON CONFLICT DO NOTHING`,
+export async function insertRun(
+  db: Queryable,
+  run: NewRun,
+): Promise<{ run: WorkflowRun | undefined }> {
+  const inserted = await db.query<RunRow>(
+    `WITH run AS (
+       INSERT INTO workflows (id, definition_name, definition_version, definition, input, status,
+         hook_event_id, trigger_event, correlation_id, lease_owner, lease_expires_at, fencing_token)
+       VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, now() + $10 * interval '1 millisecond', $11)
+       ON CONFLICT DO NOTHING
+       RETURNING ${RUN_COLUMNS}
+     ),
+     tasks AS (
+       INSERT INTO workflow_tasks (workflow_id, task_id, type, status, depends_on)
+       SELECT run.id, t.task_id, t.type, 'pending', t.depends_on
+       FROM run, jsonb_to_recordset($12::jsonb) AS t(task_id text, type text, depends_on text[])
+     )
+     SELECT * FROM run`,
     [
       run.id,
       run.definitionName,
@@ -98,22 +111,36 @@ export async function insertRun(db: Queryable, run: NewRun): Promise<{ created: 
       run.leaseOwner,
       run.leaseMs,
       FIRST_FENCING_TOKEN,
-    ],
-  );
-  if (inserted.rowCount !== 1) return { created: false };
-  const tasks = run.definition.tasks;
-  await db.query(
-    `INSERT INTO workflow_tasks (workflow_id, task_id, type, status, depends_on)
-     SELECT $1, t.task_id, t.type, 'pending', t.depends_on
-     FROM jsonb_to_recordset($2::jsonb) AS t(task_id text, type text, depends_on text[])`,
-    [
-      run.id,
       JSON.stringify(
-        tasks.map((task) => ({ task_id: task.id, type: task.type, depends_on: task.dependsOn })),
+        run.definition.tasks.map((task) => ({
+          task_id: task.id,
+          type: task.type,
+          depends_on: task.dependsOn,
+        })),
       ),
     ],
   );
-  return { created: true };
+  const row = inserted.rows[0];
+  return { run: row ? toRun(row) : undefined };
+}
+
+/** The pending tasks of a run just inserted by insertRun, as findTasks would answer them. */
+export function newRunTasks(run: WorkflowRun): TaskState[] {
+  return run.definition.tasks.map((task) => ({
+    workflowId: run.id,
+    taskId: task.id,
+    type: task.type,
+    status: 'pending',
+    attempts: 0,
+    dependsOn: task.dependsOn,
+    input: null,
+    output: null,
+    error: null,
+    degraded: false,
+    invocationId: null,
+    startedAt: null,
+    completedAt: null,
+  }));
 }
 
 export async function findRun(db: Queryable, id: string): Promise<WorkflowRun | undefined> {
