@@ -5,10 +5,18 @@
  * three task functions called directly, so the engine's overhead per task is the
  * difference. One run each, side by side.
  *
+ * It also reports what a workflow costs PostgreSQL (commits per workflow, from
+ * pg_stat_database of the bench's own database). BENCH_CPU_PROFILE=<file> writes a CPU
+ * profile of the measured phase only (open it in Chrome DevTools).
+ *
  *   npx tsx bench/workflows/run.ts [--seconds 5] [--concurrency 32]
  */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
+import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'undici';
 
 import { ApiKeyStore, PERMISSIONS } from '../../platform/auth/api-keys';
@@ -42,6 +50,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
 }
 
+const directLog = createLogger({ level: 'silent', service: 'bench' });
+
 /** The three task functions called directly, in dependency order, as the engine would. */
 async function runDirect(n: number): Promise<void> {
   const context = {
@@ -50,7 +60,7 @@ async function runDirect(n: number): Promise<void> {
     attempt: 1,
     signal: new AbortController().signal,
   };
-  const log = createLogger({ level: 'silent', service: 'bench' });
+  const log = directLog;
   const scope = {
     input: { n },
     event: undefined,
@@ -95,15 +105,31 @@ async function main(): Promise<void> {
 
   const waiting = new Map<string, () => void>();
   const early = new Set<string>();
-  const subscription = await runtime.bus.subscribe({
-    groupId: uniqueName('bench-completions'),
-    topics: [runtime.topic(Topics.workflowCompletions)],
+  const onCompletion = (workflowId: string) => {
+    const resolve = waiting.get(workflowId);
+    if (resolve) resolve();
+    else early.add(workflowId);
+  };
+  // The watcher reads completions with kafkajs directly, committing offsets in the
+  // background: the event bus commits after every message (one broker round trip each,
+  // as at-least-once consumers need), which would cap what is measured at the watcher's
+  // own commit rate (about 75 messages/s here) rather than the engine's.
+  const kafka = new Kafka({
+    brokers: config.kafka.brokers ?? [],
+    clientId: 'bench-watcher',
+    logLevel: logLevel.NOTHING,
+  });
+  const watcher = kafka.consumer({ groupId: uniqueName('bench-completions'), maxWaitTimeInMs: 50 });
+  await watcher.connect();
+  await watcher.subscribe({
+    topic: runtime.topic(Topics.workflowCompletions),
     fromBeginning: true,
-    handle: async (event) => {
-      const { workflowId } = event.envelope.data as WorkflowEventData;
-      const resolve = waiting.get(workflowId);
-      if (resolve) resolve();
-      else early.add(workflowId);
+  });
+  await watcher.run({
+    autoCommit: true,
+    eachMessage: async ({ message }) => {
+      const data = JSON.parse(message.value?.toString() ?? '{}') as WorkflowEventData;
+      onCompletion(data.workflowId);
     },
   });
   const http = new Pool(service.url, { connections: concurrency });
@@ -127,6 +153,23 @@ async function main(): Promise<void> {
   // Warm-up: connections, prepared plans, the consumer's partition assignment.
   for (let i = 0; i < 20; i += 1) await startOne(i);
 
+  // Backends report their counters about once a second: wait so both readings are current.
+  const commits = async (): Promise<number> => {
+    await sleep(1_500);
+    const result = await db.query<{ xact_commit: number }>(
+      `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`,
+    );
+    return Number(result.rows[0]?.xact_commit);
+  };
+  const commitsBefore = await commits();
+  const profilePath = process.env['BENCH_CPU_PROFILE'];
+  const profiler = profilePath ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+
   const latenciesMs: number[] = [];
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -141,6 +184,13 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpuBefore);
   // Client, service and consumer share this process: an upper bound of the engine's CPU.
   const cpuMsPerWorkflow = (cpu.user + cpu.system) / 1000 / latenciesMs.length;
+  if (profiler && profilePath) {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(profilePath, JSON.stringify(profile));
+    profiler.disconnect();
+  }
+  // Includes the bench's own two reads of the counter; the service's statements dominate.
+  const commitsPerWorkflow = ((await commits()) - commitsBefore) / latenciesMs.length;
 
   const directMs: number[] = [];
   for (let i = 0; i < 5_000; i += 1) {
@@ -150,7 +200,7 @@ async function main(): Promise<void> {
   }
 
   await http.close();
-  await subscription.stop();
+  await watcher.disconnect();
   await service.stop();
   await db.end();
   await runtime.stop();
@@ -172,9 +222,11 @@ async function main(): Promise<void> {
     ],
     ['overhead per task at p50 ms', ((p50 - directP50) / TASKS_PER_WORKFLOW).toFixed(2), '-'],
     ['process CPU ms per workflow', cpuMsPerWorkflow.toFixed(2), '-'],
+    ['PostgreSQL commits/workflow', commitsPerWorkflow.toFixed(2), '-'],
   ];
+  const [load1] = (await import('node:os')).loadavg();
   console.log(
-    `3-task workflow (2 parallel transforms + join), concurrency ${concurrency}, ${values.seconds} s`,
+    `3-task workflow (2 parallel transforms + join), concurrency ${concurrency}, ${values.seconds} s, load average ${load1?.toFixed(2)}`,
   );
   for (const row of rows)
     console.log(`| ${row.map((cell, i) => cell.padEnd(i === 0 ? 28 : 22)).join(' | ')} |`);
