@@ -19,6 +19,7 @@ import { TEST_KAFKA_BROKERS, uniqueName } from '../../support/environment';
 import { withoutDeadLetterHeaders } from '../../../subgraphs/workflows/dead-letters';
 import { acquireExpiredLease, StaleLeaseError } from '../../../subgraphs/workflows/lease';
 import { FencedRunWriter, findTasks, insertRun } from '../../../subgraphs/workflows/run-store';
+import { RunWriteBatcher } from '../../../subgraphs/workflows/run-writer';
 import { seedDefaultWorkflows } from '../../../subgraphs/workflows/seed';
 import { type DeadLetterRecord, type Harness, createHarness, waitFor } from './support/harness';
 import { sentimentAnswer } from './support/model-metrics-stand-in';
@@ -288,6 +289,56 @@ describe('leases', () => {
     expect(run.tasks[0].output).toEqual({ step: 1 });
     const token = await harness.db.query('SELECT fencing_token FROM workflows WHERE id = $1', [id]);
     expect(token.rows[0].fencing_token).toBe(2);
+  });
+
+  it('refuse a stale holder in a group-committed statement without failing the other writes', async () => {
+    const staleId = await insertOrphan('paused-coordinator');
+    // Live for the test's length: the sweeper leaves it alone, this test holds token 1.
+    const liveId = await insertOrphan('this-test', 3_600_000);
+    await completionOf(staleId);
+    const batcher = new RunWriteBatcher(harness.db);
+    const stale = { workflowId: staleId, owner: 'paused-coordinator', fencingToken: 1 };
+    const live = { workflowId: liveId, owner: 'this-test', fencingToken: 1 };
+    // Queued together: the first goes at once, the other two share the next statement.
+    const writes = [
+      batcher.write({
+        lease: live,
+        taskId: 'first',
+        taskStatus: 'running',
+        attempt: { number: 1, input: { step: 1 } },
+        markRunning: true,
+      }),
+      batcher.write({
+        lease: stale,
+        taskId: 'first',
+        taskStatus: 'completed',
+        outcome: { output: 'overwritten' },
+        finish: { status: 'failed', error: 'stale', degraded: false },
+      }),
+      batcher.write({
+        lease: live,
+        taskId: 'second',
+        taskStatus: 'completed',
+        attempt: { number: 1, input: 'x' },
+        outcome: { output: 'fenced through' },
+      }),
+    ];
+    const [started, refused, completed] = await Promise.allSettled(writes);
+    expect(started).toEqual({ status: 'fulfilled', value: { cancelRequested: false } });
+    expect(refused).toMatchObject({ status: 'rejected', reason: expect.any(StaleLeaseError) });
+    expect(completed?.status).toBe('fulfilled');
+
+    const staleRun = await status(staleId);
+    expect(staleRun.status).toBe('completed');
+    expect(staleRun.tasks[0].output).toEqual({ step: 1 });
+    const liveRun = await status(liveId);
+    expect(liveRun.status).toBe('running');
+    expect(liveRun.tasks.map((task: any) => [task.task_id, task.status])).toEqual([
+      ['first', 'running'],
+      ['second', 'completed'],
+    ]);
+    // Let the sweeper finish the live run later instead of leaving it behind.
+    await harness.db.query(`UPDATE workflows SET lease_expires_at = now() WHERE id = $1`, [liveId]);
   });
 
   it('refuse a takeover while the lease is live', async () => {
