@@ -8,6 +8,10 @@
  * round trips a per-request writer can have). Phases alternate, order rotated each round,
  * so drift on the shared machine hits every path alike.
  *
+ * The service runs in its own process (bench/intake/serve.ts), as it would in production:
+ * the load generator's HTTP client is not the service's work and must not share its
+ * event loop. The baselines' pg driver runs here; it is the work they measure.
+ *
  * Real PostgreSQL at 127.0.0.1:5432, two fresh databases (the intake's and the baselines'),
  * dropped afterwards. The event bus is the in-process one: the outbox relay still reads
  * and marks every row in the intake's database (its PostgreSQL load is in the numbers),
@@ -16,21 +20,20 @@
  *
  *   npx tsx bench/intake/run.ts [--seconds 3] [--rounds 2] [--concurrency 64] [--idempotency-keys]
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
 import pg from 'pg';
 import { Pool } from 'undici';
 
-import { ApiKeyStore } from '../../platform/auth/api-keys';
-import { createDatabase } from '../../platform/db/pool';
 import { migrate } from '../../platform/db/migrate';
 import { createEnvelope } from '../../platform/events/envelope';
 import { EventTypes } from '../../platform/events/topics';
 import { createLogger } from '../../platform/logger';
-import { createRuntime } from '../../platform/runtime';
-import { createHooksService } from '../../subgraphs/hooks/service';
-import { createTestDatabase, realServersConfig } from '../../tests/support/environment';
+import { createTestDatabase } from '../../tests/support/environment';
 
 const { values } = parseArgs({
   options: {
@@ -146,17 +149,13 @@ async function main(): Promise<void> {
   const silent = createLogger({ level: 'silent', service: 'bench' });
   const intakeDatabase = await createTestDatabase();
   const baselineDatabase = await createTestDatabase();
-  const config = realServersConfig(intakeDatabase.url, { KAFKA_BROKERS: '', LOG_LEVEL: 'silent' });
-  const poolMax = config.database.poolMax;
-  const runtime = await createRuntime(config, silent);
-  const service = await createHooksService(runtime);
-  await service.start();
-  const adminDb = createDatabase({ url: runtime.databaseUrl, max: 1 }, silent);
-  const { key } = await new ApiKeyStore(adminDb).create({
-    name: 'bench',
-    permissions: ['hooks:write'],
-  });
-  const http = new Pool(service.url, { connections: CONCURRENCY, pipelining: 1 });
+  const server = await startServer(intakeDatabase.url);
+  const { url, key, poolMax } = (await server.next()) as {
+    url: string;
+    key: string;
+    poolMax: number;
+  };
+  const http = new Pool(url, { connections: CONCURRENCY, pipelining: 1 });
 
   const baselineDb = new pg.Pool({ connectionString: baselineDatabase.url, max: poolMax });
   await migrate(baselineDb, silent);
@@ -217,19 +216,20 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round += 1) {
       const order = paths.map((_, i) => paths[(i + round) % paths.length] as Path);
       for (const path of order) {
-        const before = process.cpuUsage();
+        if (path === intake) await server.ask('mark');
         await load(path, PHASE_MS, true);
-        const used = process.cpuUsage(before);
-        if (path === intake) intakeCpuMs += (used.user + used.system) / 1000;
+        if (path === intake) intakeCpuMs += ((await server.ask('cpu')) as { cpuMs: number }).cpuMs;
       }
     }
 
-    const stored = await adminDb.query<{ events: number; history: number; outbox: number }>(
+    const intakeDb = new pg.Pool({ connectionString: intakeDatabase.url, max: 1 });
+    const stored = await intakeDb.query<{ events: number; history: number; outbox: number }>(
       `SELECT (SELECT count(*)::int FROM hook_events) AS events,
               (SELECT count(*)::int FROM hook_event_history WHERE status = 'received') AS history,
               (SELECT count(*)::int FROM hook_outbox) AS outbox`,
     );
 
+    await intakeDb.end();
     const rate = (path: Path) => path.requests / path.seconds;
     console.log(
       `\nbench/intake: concurrency ${CONCURRENCY}, pool max ${poolMax}, ${ROUNDS} rounds x ${values.seconds} s per path` +
@@ -249,17 +249,45 @@ async function main(): Promise<void> {
     console.log(
       `\nintake database: ${row?.events} events, ${row?.history} 'received' history rows, ` +
         `${row?.outbox} outbox rows (warm-up included); ` +
-        `CPU per intake webhook (client + service, one process): ${(intakeCpuMs / intake.requests).toFixed(3)} ms`,
+        `hooks service process CPU per webhook: ${(intakeCpuMs / intake.requests).toFixed(3)} ms`,
     );
   } finally {
     await http.close();
-    await service.stop();
-    await adminDb.end();
-    await runtime.stop();
+    await server.stop();
     await baselineDb.end();
     await intakeDatabase.drop();
     await baselineDatabase.drop();
   }
+}
+
+/** Starts bench/intake/serve.ts; talks to it one JSON line at a time. */
+async function startServer(databaseUrl: string): Promise<{
+  next(): Promise<unknown>;
+  ask(command: string): Promise<unknown>;
+  stop(): Promise<void>;
+}> {
+  const child = spawn(process.execPath, [...process.execArgv, path.join(__dirname, 'serve.ts')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const next = async () => {
+    const line = await lines.next();
+    if (line.done === true) throw new Error('the hooks service process ended');
+    return JSON.parse(line.value) as unknown;
+  };
+  return {
+    next,
+    ask(command) {
+      child.stdin.write(`${command}\n`);
+      return next();
+    },
+    async stop() {
+      child.stdin.write('stop\n');
+      await exited;
+    },
+  };
 }
 
 main().catch((error: unknown) => {

@@ -123,7 +123,8 @@ export class HookIntake {
       time: receivedAt,
       data,
     });
-    const fingerprint = payloadFingerprint(payload);
+    // Only a keyed delivery is ever compared with another; canonical JSON is not free.
+    const fingerprint = idempotencyKey === undefined ? '' : payloadFingerprint(payload);
 
     const outcome = await this.storeOrFail(() =>
       this.writer.write({

@@ -45,6 +45,7 @@ interface Pending {
 
 /** Deliveries one group carries at most (a 64-connection burst fits in one). */
 const MAX_GROUP_WRITES = 128;
+const DEFAULT_GROUPS_IN_FLIGHT = 4;
 
 export interface GroupStats {
   groups: number;
@@ -55,21 +56,33 @@ export interface GroupStats {
 
 export class GroupedEventWriter {
   private pending: Pending[] = [];
-  private writing = false;
+  private groupsInFlight = 0;
+  private readonly maxGroupsInFlight: number;
   readonly stats: GroupStats = { groups: 0, writes: 0, splits: 0 };
 
-  constructor(private readonly db: Database) {}
+  /**
+   * `maxGroupsInFlight`: groups written at the same time, each on its own connection. One
+   * would leave the database idle while a group waits for its COMMIT's WAL flush; a few
+   * let the next group be written meanwhile (and PostgreSQL flushes their commits
+   * together), while leaving the pool's other connections to the relay and to queries.
+   */
+  constructor(
+    private readonly db: Database,
+    options: { maxGroupsInFlight?: number } = {},
+  ) {
+    this.maxGroupsInFlight = options.maxGroupsInFlight ?? DEFAULT_GROUPS_IN_FLIGHT;
+  }
 
   /** Settles after the COMMIT that holds this write (or its refusal). */
   write(write: GroupedWrite): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       this.pending.push({ write, resolve, reject });
-      if (!this.writing) void this.drain();
+      if (this.groupsInFlight < this.maxGroupsInFlight) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.writing = true;
+    this.groupsInFlight += 1;
     try {
       while (this.pending.length > 0) {
         const group = this.takeGroup();
@@ -78,7 +91,7 @@ export class GroupedEventWriter {
         await this.writeGroup(group);
       }
     } finally {
-      this.writing = false;
+      this.groupsInFlight -= 1;
     }
   }
 

@@ -177,7 +177,7 @@ test('a NUL character PostgreSQL would refuse gets 400 and does not disturb the 
 test('a unique violation inside a group fails only the write it belongs to', async () => {
   const taken = newEvent('taken');
   await insertHookEvents(writerDb, [taken]);
-  const writer = new GroupedEventWriter(writerDb);
+  const writer = new GroupedEventWriter(writerDb, { maxGroupsInFlight: 1 });
 
   // Written in one tick: the first goes alone, the other nine wait and form the next group.
   const events = Array.from({ length: 10 }, (_, i) =>
@@ -208,7 +208,7 @@ test('a unique violation inside a group fails only the write it belongs to', asy
 });
 
 test('a failed group member does not undo its neighbours’ idempotency claims or replays', async () => {
-  const writer = new GroupedEventWriter(writerDb);
+  const writer = new GroupedEventWriter(writerDb, { maxGroupsInFlight: 1 });
   const taken = newEvent('taken-2');
   await insertHookEvents(writerDb, [taken]);
   const key = `split-${randomUUID()}`;
