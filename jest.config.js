@@ -17,7 +17,9 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [
     project('unit'),
-    project('integration', { setupFilesAfterEnv: ['<rootDir>/tests/support/timeouts/integration.ts'] }),
+    project('integration', {
+      setupFilesAfterEnv: ['<rootDir>/tests/support/timeouts/integration.ts'],
+    }),
     project('e2e', { setupFilesAfterEnv: ['<rootDir>/tests/support/timeouts/e2e.ts'] }),
   ],
   maxWorkers: 2,

@@ -38,7 +38,9 @@ async function main(): Promise<number> {
   const [command, argument] = positionals;
   const config = loadConfig();
   if (!config.database.url) {
-    console.error('DATABASE_URL is not set. With the embedded default, use the createApiKey mutation instead.');
+    console.error(
+      'DATABASE_URL is not set. With the embedded default, use the createApiKey mutation instead.',
+    );
     return 2;
   }
   const log = createLogger({ level: 'warn' });
@@ -49,9 +51,13 @@ async function main(): Promise<number> {
     switch (command) {
       case 'create': {
         const permissions = (values.permissions ?? '').split(',').filter(Boolean);
-        const unknown = permissions.filter((permission) => !(PERMISSIONS as readonly string[]).includes(permission));
+        const unknown = permissions.filter(
+          (permission) => !(PERMISSIONS as readonly string[]).includes(permission),
+        );
         if (!values.name || unknown.length > 0) {
-          console.error(unknown.length > 0 ? `unknown permission(s): ${unknown.join(', ')}\n${USAGE}` : USAGE);
+          console.error(
+            unknown.length > 0 ? `unknown permission(s): ${unknown.join(', ')}\n${USAGE}` : USAGE,
+          );
           return 2;
         }
         const days = values['expires-in-days'] ? Number(values['expires-in-days']) : undefined;
@@ -64,13 +70,21 @@ async function main(): Promise<number> {
           permissions: permissions as Permission[],
           ...(days ? { expiresAt: new Date(Date.now() + days * 86_400_000) } : {}),
         });
-        console.log(`id:  ${created.id}\nkey: ${created.key}\n(the key is shown once; only its hash is stored)`);
+        console.log(
+          `id:  ${created.id}\nkey: ${created.key}\n(the key is shown once; only its hash is stored)`,
+        );
         return 0;
       }
       case 'list': {
         for (const key of await keys.list({ includeRevoked: values.all })) {
-          const state = key.revokedAt ? 'revoked' : key.expiresAt && key.expiresAt < new Date() ? 'expired' : 'active';
-          console.log(`${key.id}  ${key.prefix}…  ${state.padEnd(7)}  ${key.name}  [${key.permissions.join(' ')}]`);
+          const state = key.revokedAt
+            ? 'revoked'
+            : key.expiresAt && key.expiresAt < new Date()
+              ? 'expired'
+              : 'active';
+          console.log(
+            `${key.id}  ${key.prefix}…  ${state.padEnd(7)}  ${key.name}  [${key.permissions.join(' ')}]`,
+          );
         }
         return 0;
       }

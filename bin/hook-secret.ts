@@ -15,8 +15,14 @@ import { loadConfig } from '../platform/config';
 import { createDatabase } from '../platform/db/pool';
 import { migrate } from '../platform/db/migrate';
 import { createLogger } from '../platform/logger';
-import { SIGNATURE_SCHEMES, type SignatureScheme } from '../subgraphs/hooks/signatures/signature-schemes';
-import { addSourceSecret, revokeSourceSecret } from '../subgraphs/hooks/signatures/source-signatures';
+import {
+  SIGNATURE_SCHEMES,
+  type SignatureScheme,
+} from '../subgraphs/hooks/signatures/signature-schemes';
+import {
+  addSourceSecret,
+  revokeSourceSecret,
+} from '../subgraphs/hooks/signatures/source-signatures';
 
 const USAGE = `usage:
   npm run hook-secret -- add --source SOURCE --scheme ${SIGNATURE_SCHEMES.join('|')} --secret SECRET
@@ -31,7 +37,9 @@ async function main(): Promise<number> {
   const [command, argument] = positionals;
   const config = loadConfig();
   if (!config.database.url) {
-    console.error('DATABASE_URL is not set: the embedded database belongs to the running npm start process.');
+    console.error(
+      'DATABASE_URL is not set: the embedded database belongs to the running npm start process.',
+    );
     return 2;
   }
   const log = createLogger({ level: 'warn' });
@@ -40,21 +48,37 @@ async function main(): Promise<number> {
     await migrate(db, log);
     switch (command) {
       case 'add': {
-        if (!values.source || !values.secret || !(SIGNATURE_SCHEMES as readonly string[]).includes(values.scheme ?? '')) {
+        if (
+          !values.source ||
+          !values.secret ||
+          !(SIGNATURE_SCHEMES as readonly string[]).includes(values.scheme ?? '')
+        ) {
           console.error(USAGE);
           return 2;
         }
-        const id = await addSourceSecret(db, { source: values.source, scheme: values.scheme as SignatureScheme, secret: values.secret });
+        const id = await addSourceSecret(db, {
+          source: values.source,
+          scheme: values.scheme as SignatureScheme,
+          secret: values.secret,
+        });
         console.log(`added ${id} for ${values.source} (${values.scheme})`);
         return 0;
       }
       case 'list': {
-        const { rows } = await db.query<{ id: string; source: string; scheme: string; created_at: Date; revoked_at: Date | null }>(
+        const { rows } = await db.query<{
+          id: string;
+          source: string;
+          scheme: string;
+          created_at: Date;
+          revoked_at: Date | null;
+        }>(
           'SELECT id, source, scheme, created_at, revoked_at FROM hook_source_secrets ORDER BY source, created_at',
         );
         // The secrets themselves are never printed.
         for (const row of rows) {
-          console.log(`${row.id}  ${row.source.padEnd(16)} ${row.scheme.padEnd(18)} ${row.revoked_at ? 'revoked' : 'active'}  ${row.created_at.toISOString()}`);
+          console.log(
+            `${row.id}  ${row.source.padEnd(16)} ${row.scheme.padEnd(18)} ${row.revoked_at ? 'revoked' : 'active'}  ${row.created_at.toISOString()}`,
+          );
         }
         return 0;
       }

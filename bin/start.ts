@@ -30,10 +30,13 @@ async function main(): Promise<void> {
   const requested = process.argv.slice(2);
   const unknown = requested.filter((name) => !SERVICE_NAMES.includes(name as ServiceName));
   if (unknown.length > 0) {
-    console.error(`unknown service(s): ${unknown.join(', ')}; choose from ${SERVICE_NAMES.join(', ')}`);
+    console.error(
+      `unknown service(s): ${unknown.join(', ')}; choose from ${SERVICE_NAMES.join(', ')}`,
+    );
     process.exit(2);
   }
-  const names = requested.length > 0 ? SERVICE_NAMES.filter((name) => requested.includes(name)) : SERVICE_NAMES;
+  const names =
+    requested.length > 0 ? SERVICE_NAMES.filter((name) => requested.includes(name)) : SERVICE_NAMES;
 
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
@@ -59,7 +62,10 @@ async function main(): Promise<void> {
 }
 
 /** The development key and demo workflow: created in embedded mode, or when DEV_API_KEY is set. */
-async function prepareDevelopment(runtime: Runtime, names: readonly ServiceName[]): Promise<string | undefined> {
+async function prepareDevelopment(
+  runtime: Runtime,
+  names: readonly ServiceName[],
+): Promise<string | undefined> {
   const { config } = runtime;
   if (!isEmbedded(config) && !config.devApiKey) return undefined;
   const db = createDatabase({ url: runtime.databaseUrl, max: 1 }, runtime.log);
@@ -82,8 +88,13 @@ function printBanner(runtime: Runtime, services: Service[], devKey: string | und
   for (const service of services) lines.push(`  ${service.name.padEnd(14)} ${service.url}`);
   const gateway = services.find((service) => service.name === 'gateway');
   if (gateway) {
-    lines.push('', `  GraphQL        ${gateway.url}/graphql${config.gateway.graphiql ? '   (GraphiQL in a browser)' : ''}`);
-    lines.push(`  Subscriptions  ${gateway.url.replace('http', 'ws')}/graphql (graphql-ws) or SSE on the same URL`);
+    lines.push(
+      '',
+      `  GraphQL        ${gateway.url}/graphql${config.gateway.graphiql ? '   (GraphiQL in a browser)' : ''}`,
+    );
+    lines.push(
+      `  Subscriptions  ${gateway.url.replace('http', 'ws')}/graphql (graphql-ws) or SSE on the same URL`,
+    );
     lines.push(`  Webhooks       POST ${gateway.url}/api/v1/hooks/receive`);
   }
   lines.push(

@@ -6,9 +6,18 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type {
+  GatewayExecutor,
+  GatewayGraphQLRequestContext,
+} from '@apollo/server-gateway-interface';
 import type { Plugin } from 'graphql-yoga';
-import { type DocumentNode, type ExecutionArgs, type ExecutionResult, getOperationAST, print } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  getOperationAST,
+  print,
+} from 'graphql';
 
 import type { Logger } from '../platform/logger';
 import { type FieldAuthorizer, applyDenials } from './auth/field-authorization';
@@ -28,7 +37,10 @@ function printOnce(document: DocumentNode): { source: string; hash: string } {
 
 export async function executeFederated(
   executor: GatewayExecutor,
-  args: Pick<ExecutionArgs, 'schema' | 'document' | 'operationName' | 'variableValues' | 'contextValue'>,
+  args: Pick<
+    ExecutionArgs,
+    'schema' | 'document' | 'operationName' | 'variableValues' | 'contextValue'
+  >,
   log: Logger,
 ): Promise<ExecutionResult> {
   const operation = getOperationAST(args.document, args.operationName);
@@ -58,7 +70,10 @@ export async function executeFederated(
   return executor(requestContext);
 }
 
-type ExecuteArgs = Pick<ExecutionArgs, 'schema' | 'document' | 'operationName' | 'variableValues' | 'contextValue'>;
+type ExecuteArgs = Pick<
+  ExecutionArgs,
+  'schema' | 'document' | 'operationName' | 'variableValues' | 'contextValue'
+>;
 
 /**
  * Authorization, then federated execution: the fields the caller may not see are taken
@@ -71,10 +86,17 @@ export async function executeAuthorized(
   log: Logger,
 ): Promise<ExecutionResult> {
   const context = args.contextValue as GatewayContext;
-  const verdict = authorizer.authorize(args.document, args.operationName, context.identity?.permissions ?? []);
+  const verdict = authorizer.authorize(
+    args.document,
+    args.operationName,
+    context.identity?.permissions ?? [],
+  );
   if (verdict.kind === 'refused') return { errors: [verdict.error] };
   const result = await executeFederated(executor, { ...args, document: verdict.document }, log);
-  return applyDenials(result as ExecutionResult & { data?: Record<string, unknown> | null }, verdict.denials);
+  return applyDenials(
+    result as ExecutionResult & { data?: Record<string, unknown> | null },
+    verdict.denials,
+  );
 }
 
 /** An envelop plugin that swaps graphql-js `execute` for authorized federated execution. */
@@ -92,7 +114,11 @@ export function useFederatedExecution(
     // Subscriptions run on the gateway's own schema; a denied field anywhere refuses them.
     onSubscribe({ args, setResultAndStopExecution }) {
       const context = args.contextValue as unknown as GatewayContext;
-      const verdict = current().authorizer.authorize(args.document, args.operationName, context.identity?.permissions ?? []);
+      const verdict = current().authorizer.authorize(
+        args.document,
+        args.operationName,
+        context.identity?.permissions ?? [],
+      );
       if (verdict.kind === 'refused') setResultAndStopExecution({ errors: [verdict.error] });
       else if (verdict.denials.length > 0) {
         setResultAndStopExecution(applyDenials({ data: null }, verdict.denials) as ExecutionResult);

@@ -7,7 +7,11 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import {
+  ApolloGateway,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway';
 import type { GatewayExecutor, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLSchema, Kind, parse } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -77,7 +81,9 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    * names it; the rest of the query still answers. Once its breaker opened, those fields
    * fail at once instead of waiting for the subgraph again.
    */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<GatewayGraphQLResponse> {
     try {
       const send = () => super.process(options);
       return await (this.breaker ? this.breaker.execute(send) : send());
@@ -86,7 +92,11 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         throw new AppError(
           GatewayErrors.SUBGRAPH_UNAVAILABLE,
           `The ${this.subgraphName} subgraph is failing (its circuit breaker is open); its fields are null. Retry in ${error.retryAfterSeconds} s.`,
-          { subgraph: this.subgraphName, circuit_breaker: 'OPEN', retry_after: error.retryAfterSeconds },
+          {
+            subgraph: this.subgraphName,
+            circuit_breaker: 'OPEN',
+            retry_after: error.retryAfterSeconds,
+          },
           { cause: error },
         );
       }
@@ -100,7 +110,10 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     }
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  override willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (context.identityToken) request.http?.headers.set(IDENTITY_HEADER, context.identityToken);
     if (!context.headers) return;
     for (const name of FORWARDED_HEADERS) {
@@ -137,7 +150,10 @@ export async function startFederation(options: FederationOptions): Promise<Feder
                   log.info({ path: options.supergraphPath }, 'supergraph reloaded');
                 })
                 .catch((error: unknown) =>
-                  log.error({ err: error, path: options.supergraphPath }, 'supergraph reload failed; keeping the previous one'),
+                  log.error(
+                    { err: error, path: options.supergraphPath },
+                    'supergraph reload failed; keeping the previous one',
+                  ),
                 );
             });
       return { supergraphSdl: initial, cleanup: async () => watcher?.close() };
@@ -170,7 +186,10 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     apiSchema: () => schema as GraphQLSchema,
     supergraphSdl: () => supergraphSdl,
     subgraphs: () =>
-      subgraphsOf(supergraphSdl).map(({ name, url }) => ({ name, url: options.subgraphUrls[name] ?? url })),
+      subgraphsOf(supergraphSdl).map(({ name, url }) => ({
+        name,
+        url: options.subgraphUrls[name] ?? url,
+      })),
     onSchemaChange: (listener) => listeners.push(listener),
     async stop() {
       await gateway.stop();
@@ -196,11 +215,16 @@ export function subgraphsOf(supergraphSdl: string): SubgraphEndpoint[] {
   if (!supergraphSdl) return [];
   const endpoints: SubgraphEndpoint[] = [];
   for (const definition of parse(supergraphSdl).definitions) {
-    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') continue;
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph')
+      continue;
     for (const value of definition.values ?? []) {
-      const directive = value.directives?.find((candidate) => candidate.name.value === 'join__graph');
+      const directive = value.directives?.find(
+        (candidate) => candidate.name.value === 'join__graph',
+      );
       const argument = (name: string) => {
-        const node = directive?.arguments?.find((candidate) => candidate.name.value === name)?.value;
+        const node = directive?.arguments?.find(
+          (candidate) => candidate.name.value === name,
+        )?.value;
         return node?.kind === Kind.STRING ? node.value : undefined;
       };
       const name = argument('name');

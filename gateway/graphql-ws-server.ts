@@ -80,7 +80,9 @@ export function startGraphqlWsServer(options: {
         const upgrade = ctx.extra.request.headers;
         const headers: RequestHeaders = {
           'x-api-key': stringParam(params['apiKey'] ?? params['x-api-key']) ?? upgrade['x-api-key'],
-          authorization: stringParam(params['authorization'] ?? params['Authorization']) ?? upgrade['authorization'],
+          authorization:
+            stringParam(params['authorization'] ?? params['Authorization']) ??
+            upgrade['authorization'],
         };
         try {
           const principal = await options.authenticator.authenticate(headers, {
@@ -93,7 +95,10 @@ export function startGraphqlWsServer(options: {
           ctx.extra.socket.once('close', () => connections.delete(ctx.extra.socket));
           if (principal.expiresAtMs !== undefined) {
             const socket = ctx.extra.socket;
-            setTimeout(() => connections.has(socket) && refuse(socket, 'Token expired'), Math.max(principal.expiresAtMs - Date.now(), 0)).unref();
+            setTimeout(
+              () => connections.has(socket) && refuse(socket, 'Token expired'),
+              Math.max(principal.expiresAtMs - Date.now(), 0),
+            ).unref();
           }
           return true;
         } catch (error) {
@@ -104,13 +109,14 @@ export function startGraphqlWsServer(options: {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = options.yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-          wsAuth: auths.get(ctx.extra),
-        });
+        const { schema, execute, subscribe, contextFactory, parse, validate } =
+          options.yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params,
+            wsAuth: auths.get(ctx.extra),
+          });
         const args = {
           schema,
           operationName: params.operationName,

@@ -19,8 +19,20 @@ export interface RestRoute {
 }
 
 // Hop-by-hop headers (RFC 9110 section 7.6.1) and ones undici sets itself.
-const DROPPED_REQUEST_HEADERS = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'content-length']);
-const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+const DROPPED_REQUEST_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+]);
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+]);
 
 export function registerRestProxy(
   app: FastifyInstance,
@@ -33,7 +45,11 @@ export function registerRestProxy(
   void app.register(async (scope) => {
     // Forward bodies as bytes: the owning subgraph parses and validates them.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes },
+      (_req, body, done) => done(null, body),
+    );
 
     for (const route of routes) {
       scope.all(`${route.prefix}/*`, async (req, reply) => {
@@ -56,7 +72,12 @@ export function registerRestProxy(
             bodyTimeout: timeoutMs,
           });
         } catch (error) {
-          throw new AppError(GatewayErrors.SUBGRAPH_UNAVAILABLE, `The ${route.subgraph} service is unavailable; retry shortly.`, { retry_after: 5 }, { cause: error });
+          throw new AppError(
+            GatewayErrors.SUBGRAPH_UNAVAILABLE,
+            `The ${route.subgraph} service is unavailable; retry shortly.`,
+            { retry_after: 5 },
+            { cause: error },
+          );
         }
         for (const [name, value] of Object.entries(upstream.headers)) {
           if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name)) reply.header(name, value);

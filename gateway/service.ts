@@ -59,7 +59,12 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
   const log = runtime.log.child({ service: 'gateway' });
   const metrics = createServiceMetrics('gateway');
   const db = createDatabase(
-    { url: runtime.databaseUrl, max: config.database.poolMax, applicationName: 'gateway', ...poolOptions(runtime) },
+    {
+      url: runtime.databaseUrl,
+      max: config.database.poolMax,
+      applicationName: 'gateway',
+      ...poolOptions(runtime),
+    },
     log,
   );
   const resilience = createServiceResilience(runtime, { service: 'gateway', log, metrics, db });
@@ -83,8 +88,22 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     bufferSize: config.gateway.subscriptionBufferSize,
   });
   let authorizer = new FieldAuthorizer(federation.supergraphSdl(), federation.apiSchema());
-  const runQuery = (document: DocumentNode, variables: Record<string, unknown>, context: GatewayContext) =>
-    executeAuthorized(federation.executor, authorizer, { schema: federation.apiSchema(), document, variableValues: variables, contextValue: context }, log);
+  const runQuery = (
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    context: GatewayContext,
+  ) =>
+    executeAuthorized(
+      federation.executor,
+      authorizer,
+      {
+        schema: federation.apiSchema(),
+        document,
+        variableValues: variables,
+        contextValue: context,
+      },
+      log,
+    );
   let schema: GraphQLSchema = buildGatewaySchema(federation.apiSchema(), { hub, runQuery });
   federation.onSchemaChange((apiSchema) => {
     authorizer = new FieldAuthorizer(federation.supergraphSdl(), apiSchema);
@@ -108,11 +127,16 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     // graphql-ws operations do not have. This plugin swaps in the current schema instead.
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: config.gateway.graphiql ? { title: 'OmniNode Bridge', subscriptionsProtocol: 'WS' } : false,
+    graphiql: config.gateway.graphiql
+      ? { title: 'OmniNode Bridge', subscriptionsProtocol: 'WS' }
+      : false,
     landingPage: false,
     logging: log.child({ component: 'yoga' }),
     plugins: [
-      { onEnveloped: ({ setSchema }: { setSchema: (next: GraphQLSchema) => void }) => setSchema(schema) },
+      {
+        onEnveloped: ({ setSchema }: { setSchema: (next: GraphQLSchema) => void }) =>
+          setSchema(schema),
+      },
       rateLimits.plugin,
       useFederatedExecution(() => ({ executor: federation.executor, authorizer }), log),
       useSubscriptionRevocation(authenticator),
@@ -128,14 +152,22 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
         requestId: req?.id ?? randomUUID(),
         log: (req?.log as typeof log | undefined) ?? log,
         identity,
-        credentials: wsAuth?.headers ?? { authorization: req?.headers.authorization, 'x-api-key': req?.headers['x-api-key'] },
+        credentials: wsAuth?.headers ?? {
+          authorization: req?.headers.authorization,
+          'x-api-key': req?.headers['x-api-key'],
+        },
         identityToken: identity ? await signer.sign(identity) : undefined,
         headers: { ...pickHeaders(req?.headers ?? {}), 'x-request-id': req?.id },
       };
     },
   });
 
-  const app = createHttpServer({ service: 'gateway', log, metrics, healthChecks: () => healthChecks() });
+  const app = createHttpServer({
+    service: 'gateway',
+    log,
+    metrics,
+    healthChecks: () => healthChecks(),
+  });
   rateLimits.register(app);
   app.route({
     url: '/graphql',
@@ -143,7 +175,11 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
     onRequest: async (req, reply) => {
       if (req.method === 'OPTIONS' || isGraphiqlPage(req)) return;
       try {
-        req.identity = await authenticator.authenticate(req.headers, { ip: req.ip, route: '/graphql', requestId: req.id });
+        req.identity = await authenticator.authenticate(req.headers, {
+          ip: req.ip,
+          route: '/graphql',
+          requestId: req.id,
+        });
       } catch (error) {
         if (error instanceof AppError) return sendError(reply, error, req.id);
         throw error;
@@ -156,15 +192,29 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
   await mountIdentitySubgraph(app, { auth, revocations: runtime.revocations, log });
   const proxyAgent = registerRestProxy(
     app,
-    SUBGRAPH_NAMES.map((name) => ({ prefix: `/api/v1/${name}`, subgraph: name, target: config.urls[name] })),
+    SUBGRAPH_NAMES.map((name) => ({
+      prefix: `/api/v1/${name}`,
+      subgraph: name,
+      target: config.urls[name],
+    })),
     { bodyLimitBytes: config.hooks.maxBodyBytes },
   );
-  const wsServer = startGraphqlWsServer({ server: app.server, path: '/graphql', yoga, authenticator, log });
+  const wsServer = startGraphqlWsServer({
+    server: app.server,
+    path: '/graphql',
+    yoga,
+    authenticator,
+    log,
+  });
 
   const healthChecks = (): HealthCheck[] => [
     { name: 'database', critical: true, check: () => pingDatabase(db) },
     ...resilience.healthChecks(),
-    { name: 'event_bus', critical: false, check: async () => (await runtime.bus.ping(), { subscribers: hub.subscriberCount }) },
+    {
+      name: 'event_bus',
+      critical: false,
+      check: async () => (await runtime.bus.ping(), { subscribers: hub.subscriberCount }),
+    },
     // Every subgraph of the loaded supergraph, ours or not: a `{ __typename }` query is
     // the one probe every GraphQL server answers.
     ...federation.subgraphs().map(({ name, url }) => ({
@@ -173,7 +223,10 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
       check: async () => {
         const response = await httpRequest(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await signer.sign(HEALTH_PROBE) },
+          headers: {
+            'content-type': 'application/json',
+            [IDENTITY_HEADER]: await signer.sign(HEALTH_PROBE),
+          },
           body: '{"query":"{ __typename }"}',
           headersTimeout: 2_000,
           bodyTimeout: 2_000,

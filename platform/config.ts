@@ -8,7 +8,11 @@
  */
 import { z } from 'zod';
 
-import { type RateLimitConfig, RateLimitEnv, rateLimitConfig } from './rate-limit/rate-limit-config';
+import {
+  type RateLimitConfig,
+  RateLimitEnv,
+  rateLimitConfig,
+} from './rate-limit/rate-limit-config';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -16,141 +20,149 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  /** pino level: fatal, error, warn, info, debug, trace or silent. @default info */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Interface the services bind to. @default 127.0.0.1 */
-  HOST: z.string().min(1).default('127.0.0.1'),
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** pino level: fatal, error, warn, info, debug, trace or silent. @default info */
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    /** Interface the services bind to. @default 127.0.0.1 */
+    HOST: z.string().min(1).default('127.0.0.1'),
 
-  GATEWAY_PORT: port.default(4000),
-  HOOKS_PORT: port.default(4001),
-  WORKFLOWS_PORT: port.default(4002),
-  MODEL_METRICS_PORT: port.default(4003),
-  /** Where the gateway reaches itself (it serves the identity subgraph). @default http://HOST:GATEWAY_PORT */
-  GATEWAY_URL: z.string().url().optional(),
-  /** Where other services reach each subgraph; defaults to http://HOST:PORT. */
-  HOOKS_URL: z.string().url().optional(),
-  WORKFLOWS_URL: z.string().url().optional(),
-  MODEL_METRICS_URL: z.string().url().optional(),
+    GATEWAY_PORT: port.default(4000),
+    HOOKS_PORT: port.default(4001),
+    WORKFLOWS_PORT: port.default(4002),
+    MODEL_METRICS_PORT: port.default(4003),
+    /** Where the gateway reaches itself (it serves the identity subgraph). @default http://HOST:GATEWAY_PORT */
+    GATEWAY_URL: z.string().url().optional(),
+    /** Where other services reach each subgraph; defaults to http://HOST:PORT. */
+    HOOKS_URL: z.string().url().optional(),
+    WORKFLOWS_URL: z.string().url().optional(),
+    MODEL_METRICS_URL: z.string().url().optional(),
 
-  /** PostgreSQL connection string; unset means embedded PGlite under DATA_DIR. */
-  DATABASE_URL: z.string().url().optional(),
-  /** Largest number of pooled connections per service. @default 10 */
-  DATABASE_POOL_MAX: positiveInt.default(10),
-  /** How long a caller waits for a free pooled connection before POOL_EXHAUSTED (503). @default 5000 */
-  DATABASE_POOL_ACQUIRE_TIMEOUT_MS: positiveInt.default(5_000),
-  /** A pooled connection is closed and replaced after this long. @default 1800 (30 min) */
-  DATABASE_POOL_MAX_LIFETIME_SECONDS: positiveInt.default(1_800),
-  /** An idle pooled connection is closed after this long (the pool shrinks when quiet). @default 30000 */
-  DATABASE_POOL_IDLE_TIMEOUT_MS: positiveInt.default(30_000),
-  /** A connection checked out longer than this is reported as a leak, with where it was taken. @default 60000 */
-  DATABASE_POOL_LEAK_THRESHOLD_MS: positiveInt.default(60_000),
-  /** How often pool statistics are sampled into metrics and checked for high utilisation. @default 30000 */
-  DATABASE_POOL_STATS_INTERVAL_MS: positiveInt.default(30_000),
-  /** Redis connection string; unset means an in-process store. */
-  REDIS_URL: z.string().url().optional(),
-  /** Comma-separated Kafka bootstrap servers; unset means an in-process event bus. */
-  KAFKA_BROKERS: z.string().min(1).optional(),
-  /** Prepended to every topic name, so several deployments (or test runs) share a broker. */
-  KAFKA_TOPIC_PREFIX: z.string().default(''),
-  KAFKA_CLIENT_ID: z.string().min(1).default('omninode-bridge'),
-  /** Folder for embedded data (PGlite). @default .data */
-  DATA_DIR: z.string().min(1).default('.data'),
+    /** PostgreSQL connection string; unset means embedded PGlite under DATA_DIR. */
+    DATABASE_URL: z.string().url().optional(),
+    /** Largest number of pooled connections per service. @default 10 */
+    DATABASE_POOL_MAX: positiveInt.default(10),
+    /** How long a caller waits for a free pooled connection before POOL_EXHAUSTED (503). @default 5000 */
+    DATABASE_POOL_ACQUIRE_TIMEOUT_MS: positiveInt.default(5_000),
+    /** A pooled connection is closed and replaced after this long. @default 1800 (30 min) */
+    DATABASE_POOL_MAX_LIFETIME_SECONDS: positiveInt.default(1_800),
+    /** An idle pooled connection is closed after this long (the pool shrinks when quiet). @default 30000 */
+    DATABASE_POOL_IDLE_TIMEOUT_MS: positiveInt.default(30_000),
+    /** A connection checked out longer than this is reported as a leak, with where it was taken. @default 60000 */
+    DATABASE_POOL_LEAK_THRESHOLD_MS: positiveInt.default(60_000),
+    /** How often pool statistics are sampled into metrics and checked for high utilisation. @default 30000 */
+    DATABASE_POOL_STATS_INTERVAL_MS: positiveInt.default(30_000),
+    /** Redis connection string; unset means an in-process store. */
+    REDIS_URL: z.string().url().optional(),
+    /** Comma-separated Kafka bootstrap servers; unset means an in-process event bus. */
+    KAFKA_BROKERS: z.string().min(1).optional(),
+    /** Prepended to every topic name, so several deployments (or test runs) share a broker. */
+    KAFKA_TOPIC_PREFIX: z.string().default(''),
+    KAFKA_CLIENT_ID: z.string().min(1).default('omninode-bridge'),
+    /** Folder for embedded data (PGlite). @default .data */
+    DATA_DIR: z.string().min(1).default('.data'),
 
-  /** The composed supergraph the gateway serves; watched and reloaded on change. */
-  SUPERGRAPH_PATH: z.string().min(1).default('schema/supergraph.graphql'),
-  /** GraphiQL at GET /graphql. @default true outside production */
-  GRAPHIQL: bool.optional(),
-  /** A development API key created at start-up with every permission (embedded mode prints it). */
-  DEV_API_KEY: z.string().min(20).optional(),
-  /**
-   * The key services present to each other (workflows -> model-metrics). Each service
-   * registers it at start; unset, each process makes its own, which works whenever the
-   * services share one database.
-   */
-  SERVICE_API_KEY: z.string().min(20).optional(),
-  /** Largest accepted webhook body. @default 1048576 (1 MiB) */
-  WEBHOOK_MAX_BODY_BYTES: positiveInt.default(1_048_576),
-  /** How often the outbox relay looks for unpublished rows when not woken. @default 500 */
-  OUTBOX_POLL_INTERVAL_MS: positiveInt.default(500),
-  /** How long a webhook idempotency key (webhook-id, Idempotency-Key) is remembered. @default 24 */
-  WEBHOOK_IDEMPOTENCY_RETENTION_HOURS: positiveInt.default(24),
-  /** Consecutive failed outbox publishes before the relay raises its alert. @default 5 */
-  OUTBOX_ALERT_AFTER_FAILURES: positiveInt.default(5),
-  /** Time a workflow lease lasts without renewal. @default 300000 (300 s) */
-  WORKFLOW_LEASE_MS: positiveInt.default(300_000),
-  /** Maximum time one model inference call may take. @default 10000 */
-  MODEL_INFERENCE_TIMEOUT_MS: positiveInt.default(10_000),
-  /** JSON file of HTTP model providers and model-selection weights (see subgraphs/model-metrics). */
-  MODELS_FILE: z.string().min(1).optional(),
-  /** One OpenAI-compatible model without a models file: base URL up to /v1, e.g. http://127.0.0.1:11434/v1. */
-  OPENAI_BASE_URL: z.string().url().optional(),
-  OPENAI_API_KEY: z.string().min(1).optional(),
-  /** The model name at OPENAI_BASE_URL; required with it. */
-  OPENAI_MODEL: z.string().min(1).optional(),
-  /** Comma-separated task types that model serves. @default generate,classify,summarize,sentiment,entities,keywords */
-  OPENAI_TASK_TYPES: z.string().min(1).optional(),
-  /** Consecutive failures that open a circuit breaker. @default 5 */
-  CIRCUIT_BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
-  /** Cooldown of an open breaker before a half-open trial call. @default 30000 */
-  CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: positiveInt.default(30_000),
-  /** How often the health monitor polls the /health of dependencies whose breaker is open. @default 30000 */
-  HEALTH_MONITOR_INTERVAL_MS: positiveInt.default(30_000),
-  /** graceful: model_inference answers from a cache or a local model, marked degraded; strict: fail fast (503). @default graceful */
-  MODEL_METRICS_DEGRADATION: z.enum(['graceful', 'strict']).default('graceful'),
-  /** How long a successful inference result is kept as the fallback for the same input. @default 24 */
-  MODEL_INFERENCE_CACHE_TTL_HOURS: positiveInt.default(24),
-  /** Prometheus Alertmanager base URL; alerts are POSTed to /api/v2/alerts. Unset: alerts go to the log only. */
-  ALERTMANAGER_URL: z.string().url().optional(),
-  /** A still-firing alert is re-sent after this long (duplicates before are dropped). @default 300000 */
-  ALERT_REPEAT_INTERVAL_MS: positiveInt.default(300_000),
-  /** Alert notifications one service sends per minute at most. @default 30 */
-  ALERTS_MAX_PER_MINUTE: positiveInt.default(30),
-  /** Events buffered per subscriber before a slow subscriber is disconnected. @default 256 */
-  SUBSCRIPTION_BUFFER_SIZE: positiveInt.default(256),
-  /** Rate limits and GraphQL cost limits: see platform/rate-limit/rate-limit-config.ts. */
-  ...RateLimitEnv,
+    /** The composed supergraph the gateway serves; watched and reloaded on change. */
+    SUPERGRAPH_PATH: z.string().min(1).default('schema/supergraph.graphql'),
+    /** GraphiQL at GET /graphql. @default true outside production */
+    GRAPHIQL: bool.optional(),
+    /** A development API key created at start-up with every permission (embedded mode prints it). */
+    DEV_API_KEY: z.string().min(20).optional(),
+    /**
+     * The key services present to each other (workflows -> model-metrics). Each service
+     * registers it at start; unset, each process makes its own, which works whenever the
+     * services share one database.
+     */
+    SERVICE_API_KEY: z.string().min(20).optional(),
+    /** Largest accepted webhook body. @default 1048576 (1 MiB) */
+    WEBHOOK_MAX_BODY_BYTES: positiveInt.default(1_048_576),
+    /** How often the outbox relay looks for unpublished rows when not woken. @default 500 */
+    OUTBOX_POLL_INTERVAL_MS: positiveInt.default(500),
+    /** How long a webhook idempotency key (webhook-id, Idempotency-Key) is remembered. @default 24 */
+    WEBHOOK_IDEMPOTENCY_RETENTION_HOURS: positiveInt.default(24),
+    /** Consecutive failed outbox publishes before the relay raises its alert. @default 5 */
+    OUTBOX_ALERT_AFTER_FAILURES: positiveInt.default(5),
+    /** Time a workflow lease lasts without renewal. @default 300000 (300 s) */
+    WORKFLOW_LEASE_MS: positiveInt.default(300_000),
+    /** Maximum time one model inference call may take. @default 10000 */
+    MODEL_INFERENCE_TIMEOUT_MS: positiveInt.default(10_000),
+    /** JSON file of HTTP model providers and model-selection weights (see subgraphs/model-metrics). */
+    MODELS_FILE: z.string().min(1).optional(),
+    /** One OpenAI-compatible model without a models file: base URL up to /v1, e.g. http://127.0.0.1:11434/v1. */
+    OPENAI_BASE_URL: z.string().url().optional(),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    /** The model name at OPENAI_BASE_URL; required with it. */
+    OPENAI_MODEL: z.string().min(1).optional(),
+    /** Comma-separated task types that model serves. @default generate,classify,summarize,sentiment,entities,keywords */
+    OPENAI_TASK_TYPES: z.string().min(1).optional(),
+    /** Consecutive failures that open a circuit breaker. @default 5 */
+    CIRCUIT_BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
+    /** Cooldown of an open breaker before a half-open trial call. @default 30000 */
+    CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: positiveInt.default(30_000),
+    /** How often the health monitor polls the /health of dependencies whose breaker is open. @default 30000 */
+    HEALTH_MONITOR_INTERVAL_MS: positiveInt.default(30_000),
+    /** graceful: model_inference answers from a cache or a local model, marked degraded; strict: fail fast (503). @default graceful */
+    MODEL_METRICS_DEGRADATION: z.enum(['graceful', 'strict']).default('graceful'),
+    /** How long a successful inference result is kept as the fallback for the same input. @default 24 */
+    MODEL_INFERENCE_CACHE_TTL_HOURS: positiveInt.default(24),
+    /** Prometheus Alertmanager base URL; alerts are POSTed to /api/v2/alerts. Unset: alerts go to the log only. */
+    ALERTMANAGER_URL: z.string().url().optional(),
+    /** A still-firing alert is re-sent after this long (duplicates before are dropped). @default 300000 */
+    ALERT_REPEAT_INTERVAL_MS: positiveInt.default(300_000),
+    /** Alert notifications one service sends per minute at most. @default 30 */
+    ALERTS_MAX_PER_MINUTE: positiveInt.default(30),
+    /** Events buffered per subscriber before a slow subscriber is disconnected. @default 256 */
+    SUBSCRIPTION_BUFFER_SIZE: positiveInt.default(256),
+    /** Rate limits and GraphQL cost limits: see platform/rate-limit/rate-limit-config.ts. */
+    ...RateLimitEnv,
 
-  /** JWT bearer tokens are accepted when one key source is set: a JWKS URL, a PEM public key, or an HMAC secret. */
-  JWT_JWKS_URL: z.string().url().optional(),
-  JWT_PUBLIC_KEY: z.string().min(1).optional(),
-  /** HMAC secret for HS256 tokens (at least 32 characters); prefer asymmetric keys. */
-  JWT_SECRET: z.string().min(32).optional(),
-  /** Accepted algorithms, pinned. @default RS256,ES256 (HS256 with JWT_SECRET) */
-  JWT_ALGORITHMS: z.string().min(1).optional(),
-  /** Required `iss` and `aud` of accepted tokens (both are checked). */
-  JWT_ISSUER: z.string().min(1).optional(),
-  JWT_AUDIENCE: z.string().min(1).optional(),
-  /** Allowed clock skew for exp and nbf. @default 5 */
-  JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
-  /**
-   * Signs the identity the gateway passes to subgraphs (HS256, 60 s tokens). Set the same
-   * value on the gateway and every subgraph when they run as separate processes.
-   */
-  GATEWAY_IDENTITY_SECRET: z.string().min(32).optional(),
-  /** How long a verified API key is cached; also the longest a revoked key may still work. @default 5000 */
-  API_KEY_CACHE_TTL_MS: positiveInt.default(5_000),
-  /** Require an API key with admin:read for GET /metrics. @default false */
-  METRICS_REQUIRE_AUTH: bool.default('false'),
-})
+    /** JWT bearer tokens are accepted when one key source is set: a JWKS URL, a PEM public key, or an HMAC secret. */
+    JWT_JWKS_URL: z.string().url().optional(),
+    JWT_PUBLIC_KEY: z.string().min(1).optional(),
+    /** HMAC secret for HS256 tokens (at least 32 characters); prefer asymmetric keys. */
+    JWT_SECRET: z.string().min(32).optional(),
+    /** Accepted algorithms, pinned. @default RS256,ES256 (HS256 with JWT_SECRET) */
+    JWT_ALGORITHMS: z.string().min(1).optional(),
+    /** Required `iss` and `aud` of accepted tokens (both are checked). */
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    /** Allowed clock skew for exp and nbf. @default 5 */
+    JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+    /**
+     * Signs the identity the gateway passes to subgraphs (HS256, 60 s tokens). Set the same
+     * value on the gateway and every subgraph when they run as separate processes.
+     */
+    GATEWAY_IDENTITY_SECRET: z.string().min(32).optional(),
+    /** How long a verified API key is cached; also the longest a revoked key may still work. @default 5000 */
+    API_KEY_CACHE_TTL_MS: positiveInt.default(5_000),
+    /** Require an API key with admin:read for GET /metrics. @default false */
+    METRICS_REQUIRE_AUTH: bool.default('false'),
+  })
   .refine((e) => e.OPENAI_BASE_URL === undefined || e.OPENAI_MODEL !== undefined, {
     message: 'OPENAI_MODEL is required when OPENAI_BASE_URL is set',
     path: ['OPENAI_MODEL'],
   })
-  .refine(
-    (e) =>
-      [e.JWT_JWKS_URL, e.JWT_PUBLIC_KEY, e.JWT_SECRET].filter(Boolean).length <= 1,
-    { message: 'set only one of JWT_JWKS_URL, JWT_PUBLIC_KEY and JWT_SECRET', path: ['JWT_JWKS_URL'] },
-  )
+  .refine((e) => [e.JWT_JWKS_URL, e.JWT_PUBLIC_KEY, e.JWT_SECRET].filter(Boolean).length <= 1, {
+    message: 'set only one of JWT_JWKS_URL, JWT_PUBLIC_KEY and JWT_SECRET',
+    path: ['JWT_JWKS_URL'],
+  })
   .refine(
     (e) =>
       !(e.JWT_JWKS_URL || e.JWT_PUBLIC_KEY || e.JWT_SECRET) || (e.JWT_ISSUER && e.JWT_AUDIENCE),
-    { message: 'JWT_ISSUER and JWT_AUDIENCE are required when JWT is enabled', path: ['JWT_AUDIENCE'] },
+    {
+      message: 'JWT_ISSUER and JWT_AUDIENCE are required when JWT is enabled',
+      path: ['JWT_AUDIENCE'],
+    },
   );
 
 export interface JwtConfig {
-  key: { kind: 'jwks'; url: string } | { kind: 'public-key'; pem: string } | { kind: 'secret'; secret: string };
+  key:
+    | { kind: 'jwks'; url: string }
+    | { kind: 'public-key'; pem: string }
+    | { kind: 'secret'; secret: string };
   algorithms: string[];
   issuer: string;
   audience: string;
@@ -211,7 +223,14 @@ export interface Config {
   modelMetrics: {
     inferenceTimeoutMs: number;
     modelsFile: string | undefined;
-    openai: { baseUrl: string; apiKey: string | undefined; model: string; taskTypes: string[] | undefined } | undefined;
+    openai:
+      | {
+          baseUrl: string;
+          apiKey: string | undefined;
+          model: string;
+          taskTypes: string[] | undefined;
+        }
+      | undefined;
   };
 }
 

@@ -55,7 +55,11 @@ export const CommonErrors = {
   VALIDATION_FAILED: { code: 'VALIDATION_FAILED', httpStatus: 400, retriable: false },
   UNAUTHENTICATED: { code: 'INVALID_API_KEY', httpStatus: 401, retriable: false },
   INVALID_TOKEN: { code: 'INVALID_TOKEN', httpStatus: 401, retriable: false },
-  GATEWAY_IDENTITY_REQUIRED: { code: 'GATEWAY_IDENTITY_REQUIRED', httpStatus: 401, retriable: false },
+  GATEWAY_IDENTITY_REQUIRED: {
+    code: 'GATEWAY_IDENTITY_REQUIRED',
+    httpStatus: 401,
+    retriable: false,
+  },
   FORBIDDEN: { code: 'INSUFFICIENT_PERMISSIONS', httpStatus: 403, retriable: false },
   NOT_FOUND: { code: 'NOT_FOUND', httpStatus: 404, retriable: false },
   PAYLOAD_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, retriable: false },
@@ -87,7 +91,8 @@ export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     // Node socket errors and PostgreSQL class 08 (connection exception) and 57P0x (shutdown).
-    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code))
+      return true;
     if (code.startsWith('08') || code.startsWith('57P0')) return true;
   }
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(

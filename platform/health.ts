@@ -49,7 +49,10 @@ async function runCheck(check: HealthCheck): Promise<DependencyReport> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)),
+        CHECK_TIMEOUT_MS,
+      );
     });
     const details = (await Promise.race([check.check(), timeout])) ?? {};
     return { status: 'up', critical: check.critical, latency_ms: elapsed(started), ...details };

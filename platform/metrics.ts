@@ -36,7 +36,8 @@ export function createServiceMetrics(service: string): ServiceMetrics {
   return {
     registry,
     httpRequestDuration,
-    counter: (name, help, labelNames) => new Counter({ name, help, labelNames, registers: [registry] }),
+    counter: (name, help, labelNames) =>
+      new Counter({ name, help, labelNames, registers: [registry] }),
     histogram: (name, help, labelNames, buckets) =>
       new Histogram({
         name,

@@ -67,7 +67,8 @@ export async function createRuntime(
         log,
       })
     : new MemoryEventBus(log);
-  const topic = (name: (typeof Topics)[keyof typeof Topics]) => topicName(config.kafka.topicPrefix, name);
+  const topic = (name: (typeof Topics)[keyof typeof Topics]) =>
+    topicName(config.kafka.topicPrefix, name);
   await bus.ensureTopics(Object.values(Topics).map(topic));
 
   let redis: RedisClient | undefined;
@@ -79,7 +80,9 @@ export async function createRuntime(
     });
   }
 
-  const revocations: RevocationFeed = redis ? new RedisRevocationFeed(redis, log) : new LocalRevocationFeed();
+  const revocations: RevocationFeed = redis
+    ? new RedisRevocationFeed(redis, log)
+    : new LocalRevocationFeed();
 
   return {
     config,

@@ -59,9 +59,11 @@ export class Service {
   stop(): Promise<void> {
     return this.lifecycle.stop(async () => {
       for (const worker of [...(this.options.workers ?? [])].reverse()) {
-        await worker.stop().catch((error: unknown) =>
-          this.options.log.error({ err: error, worker: worker.name }, 'worker failed to stop'),
-        );
+        await worker
+          .stop()
+          .catch((error: unknown) =>
+            this.options.log.error({ err: error, worker: worker.name }, 'worker failed to stop'),
+          );
       }
       await this.options.app.close();
       await this.options.release?.();

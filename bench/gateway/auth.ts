@@ -37,7 +37,8 @@ async function time(step: () => Promise<unknown>): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 
 async function main(): Promise<void> {
   const log = createLogger({ level: 'silent' });
@@ -72,8 +73,12 @@ async function main(): Promise<void> {
   const jwtHeaders = { authorization: `Bearer ${token}` };
 
   const off = await time(async () => undefined);
-  const apiKey = await time(async () => signer.sign(await authenticator.authenticate(apiKeyHeaders, context)));
-  const bearer = await time(async () => signer.sign(await authenticator.authenticate(jwtHeaders, context)));
+  const apiKey = await time(async () =>
+    signer.sign(await authenticator.authenticate(apiKeyHeaders, context)),
+  );
+  const bearer = await time(async () =>
+    signer.sign(await authenticator.authenticate(jwtHeaders, context)),
+  );
 
   const rows = [
     ['auth off (empty step)', off],
@@ -84,10 +89,14 @@ async function main(): Promise<void> {
   console.log('| path | p50 µs | p99 µs | p50 minus auth off, µs |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const [name, samples] of rows) {
-    console.log(`| ${name} | ${percentile(samples, 50).toFixed(1)} | ${percentile(samples, 99).toFixed(1)} | ${(percentile(samples, 50) - percentile(off, 50)).toFixed(1)} |`);
+    console.log(
+      `| ${name} | ${percentile(samples, 50).toFixed(1)} | ${percentile(samples, 99).toFixed(1)} | ${(percentile(samples, 50) - percentile(off, 50)).toFixed(1)} |`,
+    );
   }
   const cost = percentile(apiKey, 50) - percentile(off, 50);
-  console.log(`\ncached API key authentication costs ${cost.toFixed(1)} µs at p50: ${(cost / TARGET_P50_US).toFixed(2)}x of the ${TARGET_P50_US} µs target\n`);
+  console.log(
+    `\ncached API key authentication costs ${cost.toFixed(1)} µs at p50: ${(cost / TARGET_P50_US).toFixed(2)}x of the ${TARGET_P50_US} µs target\n`,
+  );
 
   await audit.flush();
   await db.end();

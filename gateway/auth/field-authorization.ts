@@ -47,12 +47,17 @@ export class FieldAuthorizer {
     private readonly apiSchema: GraphQLSchema,
   ) {
     for (const definition of parse(supergraphSdl).definitions) {
-      if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+      if (
+        definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+        definition.kind !== Kind.OBJECT_TYPE_EXTENSION
+      )
+        continue;
       const typeRule = permissionsOf(definition.directives);
       if (typeRule.length > 0) this.typeRules.set(definition.name.value, typeRule);
       for (const field of definition.fields ?? []) {
         const rule = permissionsOf(field.directives);
-        if (rule.length > 0) this.fieldRules.set(`${definition.name.value}.${field.name.value}`, rule);
+        if (rule.length > 0)
+          this.fieldRules.set(`${definition.name.value}.${field.name.value}`, rule);
       }
     }
   }
@@ -62,7 +67,11 @@ export class FieldAuthorizer {
     return this.fieldRules.size + this.typeRules.size;
   }
 
-  authorize(document: DocumentNode, operationName: string | null | undefined, granted: readonly string[]): AuthorizationResult {
+  authorize(
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    granted: readonly string[],
+  ): AuthorizationResult {
     const operation = inlineFragments(document, operationName);
     if (!operation) return { kind: 'allowed', document, denials: [] };
 
@@ -92,7 +101,11 @@ export class FieldAuthorizer {
             }
             const isRoot = path.length === 0 && operation.operation !== 'query';
             if (isNonNullType(field.type) || isRoot) {
-              refusal ??= forbidden(`${coordinate} needs ${required.join(', ')}.`, { required_permissions: required, current_permissions: granted, field: coordinate });
+              refusal ??= forbidden(`${coordinate} needs ${required.join(', ')}.`, {
+                required_permissions: required,
+                current_permissions: granted,
+                field: coordinate,
+              });
             }
             denials.push({ path: [...path, responseKey], coordinate, required });
             return null;
@@ -106,7 +119,14 @@ export class FieldAuthorizer {
         SelectionSet: {
           // A selection set emptied by removals must stay valid GraphQL.
           leave: (node: SelectionSetNode) =>
-            node.selections.length > 0 ? node : { ...node, selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }] },
+            node.selections.length > 0
+              ? node
+              : {
+                  ...node,
+                  selections: [
+                    { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } },
+                  ],
+                },
         },
       }),
     );
@@ -120,14 +140,20 @@ export class FieldAuthorizer {
 }
 
 /** Puts null where each denied field would have been, and the FORBIDDEN errors beside the data. */
-export function applyDenials<R extends { data?: Record<string, unknown> | null; errors?: ReadonlyArray<unknown> }>(result: R, denials: Denial[]): R {
+export function applyDenials<
+  R extends { data?: Record<string, unknown> | null; errors?: ReadonlyArray<unknown> },
+>(result: R, denials: Denial[]): R {
   if (denials.length === 0) return result;
   if (result.data) for (const denial of denials) setNull(result.data, denial.path);
   const errors = denials.map((denial) =>
-    forbidden(`${denial.coordinate} needs ${denial.required.join(', ')}; it was answered as null.`, {
-      required_permissions: denial.required,
-      field: denial.coordinate,
-    }, denial.path),
+    forbidden(
+      `${denial.coordinate} needs ${denial.required.join(', ')}; it was answered as null.`,
+      {
+        required_permissions: denial.required,
+        field: denial.coordinate,
+      },
+      denial.path,
+    ),
   );
   return { ...result, errors: [...(result.errors ?? []), ...errors] };
 }
@@ -144,39 +170,65 @@ function setNull(value: unknown, path: string[]): void {
   else setNull(record[key], rest);
 }
 
-function forbidden(message: string, extensions: Record<string, unknown>, path?: string[]): GraphQLError {
-  return new GraphQLError(message, { ...(path ? { path } : {}), extensions: { code: 'FORBIDDEN', ...extensions } });
+function forbidden(
+  message: string,
+  extensions: Record<string, unknown>,
+  path?: string[],
+): GraphQLError {
+  return new GraphQLError(message, {
+    ...(path ? { path } : {}),
+    extensions: { code: 'FORBIDDEN', ...extensions },
+  });
 }
 
-function permissionsOf(directives: ReadonlyArray<import('graphql').ConstDirectiveNode> | undefined): string[] {
+function permissionsOf(
+  directives: ReadonlyArray<import('graphql').ConstDirectiveNode> | undefined,
+): string[] {
   const directive = directives?.find((candidate) => candidate.name.value === DIRECTIVE);
-  const argument = directive?.arguments?.find((candidate) => candidate.name.value === 'permissions')?.value;
+  const argument = directive?.arguments?.find(
+    (candidate) => candidate.name.value === 'permissions',
+  )?.value;
   if (!argument) return [];
   const values = argument.kind === Kind.LIST ? argument.values : [argument];
   return values.flatMap((value) => (value.kind === Kind.STRING ? [value.value] : []));
 }
 
 /** The chosen operation with every named fragment spread replaced by its inline fragment. */
-function inlineFragments(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
+function inlineFragments(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | undefined {
   const fragments = new Map<string, FragmentDefinitionNode>();
   const operations: OperationDefinitionNode[] = [];
   for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
     if (definition.kind === Kind.OPERATION_DEFINITION) operations.push(definition);
   }
-  const operation = operationName ? operations.find((candidate) => candidate.name?.value === operationName) : operations[0];
+  const operation = operationName
+    ? operations.find((candidate) => candidate.name?.value === operationName)
+    : operations[0];
   if (!operation) return undefined;
   const expand = (node: OperationDefinitionNode, seen: Set<string>): OperationDefinitionNode =>
     visit(node, {
       FragmentSpread: (spread): InlineFragmentNode => {
         const fragment = fragments.get(spread.name.value);
         // Validation already rejected unknown and cyclic fragments; this guards anyway.
-        if (!fragment || seen.has(fragment.name.value)) return { kind: Kind.INLINE_FRAGMENT, selectionSet: { kind: Kind.SELECTION_SET, selections: [] } };
+        if (!fragment || seen.has(fragment.name.value))
+          return {
+            kind: Kind.INLINE_FRAGMENT,
+            selectionSet: { kind: Kind.SELECTION_SET, selections: [] },
+          };
         const inner = expand(
           { ...operation, selectionSet: fragment.selectionSet },
           new Set([...seen, fragment.name.value]),
         );
-        return { kind: Kind.INLINE_FRAGMENT, typeCondition: fragment.typeCondition, directives: spread.directives ?? [], selectionSet: inner.selectionSet };
+        return {
+          kind: Kind.INLINE_FRAGMENT,
+          typeCondition: fragment.typeCondition,
+          directives: spread.directives ?? [],
+          selectionSet: inner.selectionSet,
+        };
       },
     });
   return expand(operation, new Set());

@@ -12,7 +12,10 @@ import type { GatewayContext } from '../gateway-context';
 
 const RECHECK_INTERVAL_MS = 10_000;
 
-export function useSubscriptionRevocation(authenticator: Authenticator, recheckIntervalMs = RECHECK_INTERVAL_MS): Plugin {
+export function useSubscriptionRevocation(
+  authenticator: Authenticator,
+  recheckIntervalMs = RECHECK_INTERVAL_MS,
+): Plugin {
   return {
     onSubscribe({ args }) {
       const context = args.contextValue as unknown as GatewayContext;
@@ -23,7 +26,8 @@ export function useSubscriptionRevocation(authenticator: Authenticator, recheckI
           if (!(Symbol.asyncIterator in result)) return;
           setResult(
             endWhenInvalid(result, {
-              revoked: (listener) => authenticator.onRevoked((keyId) => keyId === principal.keyId && listener()),
+              revoked: (listener) =>
+                authenticator.onRevoked((keyId) => keyId === principal.keyId && listener()),
               expiresAtMs: principal.expiresAtMs,
               stillValid: () => authenticator.stillValid(context.credentials),
               recheckIntervalMs,
@@ -49,15 +53,23 @@ async function* endWhenInvalid<T>(
   const stopWatching = watch.revoked(() => invalidate('The API key was revoked.'));
   const expiry =
     watch.expiresAtMs !== undefined
-      ? setTimeout(() => invalidate('The token expired.'), Math.max(watch.expiresAtMs - Date.now(), 0))
+      ? setTimeout(
+          () => invalidate('The token expired.'),
+          Math.max(watch.expiresAtMs - Date.now(), 0),
+        )
       : undefined;
   const recheck = setInterval(() => {
-    void watch.stillValid().then((valid) => valid || invalidate('The credential is no longer valid.'));
+    void watch
+      .stillValid()
+      .then((valid) => valid || invalidate('The credential is no longer valid.'));
   }, watch.recheckIntervalMs);
   const iterator = source[Symbol.asyncIterator]();
   try {
     for (;;) {
-      const next = await Promise.race([iterator.next(), invalid.then((reason) => ({ invalid: reason }))]);
+      const next = await Promise.race([
+        iterator.next(),
+        invalid.then((reason) => ({ invalid: reason })),
+      ]);
       if ('invalid' in next) {
         throw new GraphQLError(next.invalid, { extensions: { code: 'UNAUTHENTICATED' } });
       }

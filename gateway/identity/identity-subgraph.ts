@@ -24,7 +24,11 @@ const UUID = z.string().uuid();
 const CreateApiKeyInput = z.object({
   name: z.string().trim().min(1).max(100),
   permissions: z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length),
-  expiresAt: z.coerce.date().refine((date) => date.getTime() > Date.now(), 'must be in the future').optional().nullable(),
+  expiresAt: z.coerce
+    .date()
+    .refine((date) => date.getTime() > Date.now(), 'must be in the future')
+    .optional()
+    .nullable(),
 });
 
 export async function mountIdentitySubgraph(
@@ -47,21 +51,41 @@ export async function mountIdentitySubgraph(
       Query: {
         viewer: (_: unknown, __: unknown, context: SubgraphContext) => {
           const principal = caller(context, []);
-          return { kind: principal.kind, subject: principal.subject, name: principal.name, permissions: principal.permissions };
+          return {
+            kind: principal.kind,
+            subject: principal.subject,
+            name: principal.name,
+            permissions: principal.permissions,
+          };
         },
-        apiKeys: async (_: unknown, args: { includeRevoked?: boolean }, context: SubgraphContext) => {
+        apiKeys: async (
+          _: unknown,
+          args: { includeRevoked?: boolean },
+          context: SubgraphContext,
+        ) => {
           caller(context, ['admin:read']);
-          return (await auth.keys.list({ includeRevoked: args.includeRevoked ?? false })).map(toGraphql);
+          return (await auth.keys.list({ includeRevoked: args.includeRevoked ?? false })).map(
+            toGraphql,
+          );
         },
-        auditEvents: async (_: unknown, args: { filter?: AuditFilterInput | null }, context: SubgraphContext) => {
+        auditEvents: async (
+          _: unknown,
+          args: { filter?: AuditFilterInput | null },
+          context: SubgraphContext,
+        ) => {
           caller(context, ['admin:read']);
           const filter = args.filter ?? {};
           if (filter.keyId && !UUID.safeParse(filter.keyId).success) {
-            throw new AppError(CommonErrors.VALIDATION_FAILED, 'keyId must be a UUID.').toGraphQLError();
+            throw new AppError(
+              CommonErrors.VALIDATION_FAILED,
+              'keyId must be a UUID.',
+            ).toGraphQLError();
           }
           return auth.audit.query({
             ...(filter.action ? { action: filter.action } : {}),
-            ...(filter.outcome === 'success' || filter.outcome === 'failure' ? { outcome: filter.outcome } : {}),
+            ...(filter.outcome === 'success' || filter.outcome === 'failure'
+              ? { outcome: filter.outcome }
+              : {}),
             ...(filter.keyId ? { keyId: filter.keyId } : {}),
             ...(filter.subject ? { subject: filter.subject } : {}),
             ...(filter.since ? { since: new Date(filter.since) } : {}),
@@ -91,16 +115,27 @@ export async function mountIdentitySubgraph(
             actorKind: principal.kind,
             subject: principal.subject,
             requestId: context.requestId,
-            detail: { created_key_id: created.id, name: parsed.data.name, permissions: parsed.data.permissions },
+            detail: {
+              created_key_id: created.id,
+              name: parsed.data.name,
+              permissions: parsed.data.permissions,
+            },
           });
-          return { key: created.key, apiKey: toGraphql((await auth.keys.get(created.id)) as ApiKeyRecord) };
+          return {
+            key: created.key,
+            apiKey: toGraphql((await auth.keys.get(created.id)) as ApiKeyRecord),
+          };
         },
         revokeApiKey: async (_: unknown, args: { id: string }, context: SubgraphContext) => {
           const principal = caller(context, ['admin:write']);
           if (!UUID.safeParse(args.id).success) {
-            throw new AppError(CommonErrors.VALIDATION_FAILED, 'id must be a UUID.').toGraphQLError();
+            throw new AppError(
+              CommonErrors.VALIDATION_FAILED,
+              'id must be a UUID.',
+            ).toGraphQLError();
           }
-          if (!(await auth.keys.get(args.id))) throw new AppError(CommonErrors.NOT_FOUND, `No API key ${args.id}.`).toGraphQLError();
+          if (!(await auth.keys.get(args.id)))
+            throw new AppError(CommonErrors.NOT_FOUND, `No API key ${args.id}.`).toGraphQLError();
           await auth.keys.revoke(args.id);
           await deps.revocations.publish(args.id);
           auth.audit.record({

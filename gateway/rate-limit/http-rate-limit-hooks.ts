@@ -22,7 +22,9 @@ import type { Caller, GatewayRateLimiter, Verdict } from './gateway-rate-limiter
 
 export interface KeyVerifier {
   /** Verifies without auditing: the subgraph that owns the route authenticates and audits it. */
-  identify(headers: Record<string, string | string[] | undefined>): Promise<{ keyId: string } | undefined>;
+  identify(
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<{ keyId: string } | undefined>;
 }
 
 interface HookOptions {

@@ -118,7 +118,10 @@ export class ViolationReporter {
     this.alerts.fire({
       name: kind,
       severity: kind === 'rate_limiter_unavailable' ? 'critical' : 'warning',
-      labels: kind === 'rate_limiter_unavailable' ? {} : { subject: String(fields['subject'] ?? 'unknown') },
+      labels:
+        kind === 'rate_limiter_unavailable'
+          ? {}
+          : { subject: String(fields['subject'] ?? 'unknown') },
       summary:
         kind === 'rate_limiter_unavailable'
           ? `The rate-limit store is unavailable; limits fail ${String(fields['failureMode'])}`

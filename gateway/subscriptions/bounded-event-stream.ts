@@ -28,7 +28,10 @@ export class BoundedEventStream<T> implements AsyncIterableIterator<T> {
     }
     if (this.buffer.length >= this.capacity) {
       this.fail(
-        new AppError(GatewayErrors.SUBSCRIBER_TOO_SLOW, `More than ${this.capacity} events were waiting for this subscriber; resubscribe.`),
+        new AppError(
+          GatewayErrors.SUBSCRIBER_TOO_SLOW,
+          `More than ${this.capacity} events were waiting for this subscriber; resubscribe.`,
+        ),
       );
       return;
     }

@@ -36,7 +36,10 @@ export type QueryRunner = (
   document: DocumentNode,
   variables: Record<string, unknown>,
   context: GatewayContext,
-) => Promise<{ data?: Record<string, unknown> | null; errors?: ReadonlyArray<{ message: string }> }>;
+) => Promise<{
+  data?: Record<string, unknown> | null;
+  errors?: ReadonlyArray<{ message: string }>;
+}>;
 
 export interface SubscriptionSchemaOptions {
   hub: WorkflowEventHub;
@@ -49,7 +52,10 @@ const TERMINAL_STATUSES: Record<string, WorkflowEventPayload['type']> = {
   CANCELLED: 'WORKFLOW_CANCELLED',
 };
 
-export function buildGatewaySchema(apiSchema: GraphQLSchema, options: SubscriptionSchemaOptions): GraphQLSchema {
+export function buildGatewaySchema(
+  apiSchema: GraphQLSchema,
+  options: SubscriptionSchemaOptions,
+): GraphQLSchema {
   // A private copy: the gateway keeps using its own schema object for planning.
   const schema = buildASTSchema(parse(printSchema(apiSchema)));
   const subscription = schema.getSubscriptionType();
@@ -57,8 +63,12 @@ export function buildGatewaySchema(apiSchema: GraphQLSchema, options: Subscripti
 
   // Objects below an event's `workflow` come from the gateway's result, keyed by response
   // name (alias), not by field name: read them that way.
-  const byResponseKey: GraphQLFieldResolver<Record<string, unknown>, unknown> = (source, _args, _context, info) =>
-    source[info.path.key as string];
+  const byResponseKey: GraphQLFieldResolver<Record<string, unknown>, unknown> = (
+    source,
+    _args,
+    _context,
+    info,
+  ) => source[info.path.key as string];
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__') || type === subscription) continue;
     if (type.name === 'WorkflowEvent') continue;
@@ -68,8 +78,11 @@ export function buildGatewaySchema(apiSchema: GraphQLSchema, options: Subscripti
   const fields = subscription.getFields();
   const workflowEvents = fields['workflowEvents'];
   if (workflowEvents) {
-    workflowEvents.subscribe = (_source, args: { workflowId?: string; hookEventId?: string }, context: GatewayContext) =>
-      subscribeToWorkflowEvents(options, args, context);
+    workflowEvents.subscribe = (
+      _source,
+      args: { workflowId?: string; hookEventId?: string },
+      context: GatewayContext,
+    ) => subscribeToWorkflowEvents(options, args, context);
     workflowEvents.resolve = (payload: WorkflowEventPayload) => payload;
   }
   const workflowCompletions = fields['workflowCompletions'];
@@ -94,7 +107,10 @@ function subscribeToWorkflowEvents(
 ): AsyncIterableIterator<WorkflowEventPayload> {
   const { workflowId, hookEventId } = args;
   if (!workflowId && !hookEventId) {
-    throw new AppError(GatewayErrors.SUBSCRIPTION_ARGUMENTS, 'workflowEvents needs workflowId or hookEventId.').toGraphQLError();
+    throw new AppError(
+      GatewayErrors.SUBSCRIPTION_ARGUMENTS,
+      'workflowEvents needs workflowId or hookEventId.',
+    ).toGraphQLError();
   }
   const live = options.hub.listen(
     (event) =>
@@ -135,12 +151,21 @@ async function finishedRunEvent(
   context: GatewayContext,
 ): Promise<WorkflowEventPayload | undefined> {
   const result = await runQuery(
-    parse('query FinishedRun($id: ID!) { workflow(id: $id) { id status error degraded correlationId completedAt hookEvent { id } } }'),
+    parse(
+      'query FinishedRun($id: ID!) { workflow(id: $id) { id status error degraded correlationId completedAt hookEvent { id } } }',
+    ),
     { id: workflowId },
     context,
   );
   const run = result.data?.['workflow'] as
-    | { status: string; error: string | null; degraded: boolean; correlationId: string; completedAt: string | null; hookEvent: { id: string } | null }
+    | {
+        status: string;
+        error: string | null;
+        degraded: boolean;
+        correlationId: string;
+        completedAt: string | null;
+        hookEvent: { id: string } | null;
+      }
     | null
     | undefined;
   const type = run ? TERMINAL_STATUSES[run.status] : undefined;
@@ -166,7 +191,11 @@ async function fetchWorkflow(
 ): Promise<unknown> {
   const field = info.fieldNodes[0] as FieldNode;
   if (!field.selectionSet) return null;
-  const result = await runQuery(workflowQuery(field.selectionSet, info), { ...info.variableValues, __workflowId: workflowId }, context);
+  const result = await runQuery(
+    workflowQuery(field.selectionSet, info),
+    { ...info.variableValues, __workflowId: workflowId },
+    context,
+  );
   if (result.errors?.length) {
     throw new GraphQLError(result.errors.map((error) => error.message).join('; '), {
       extensions: { code: 'SUBGRAPH_ERROR' },
@@ -184,7 +213,10 @@ function workflowQuery(selectionSet: SelectionSetNode, info: GraphQLResolveInfo)
   const withTypenames = visit(selectionSet, {
     SelectionSet: (node) => ({
       ...node,
-      selections: [...node.selections, { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }],
+      selections: [
+        ...node.selections,
+        { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } },
+      ],
     }),
   }) as SelectionSetNode;
   const fragments: FragmentDefinitionNode[] = Object.values(info.fragments);
@@ -199,7 +231,10 @@ function workflowQuery(selectionSet: SelectionSetNode, info: GraphQLResolveInfo)
           {
             kind: Kind.VARIABLE_DEFINITION,
             variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: '__workflowId' } },
-            type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } },
+            type: {
+              kind: Kind.NON_NULL_TYPE,
+              type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } },
+            },
           },
           ...(info.operation.variableDefinitions ?? []),
         ],

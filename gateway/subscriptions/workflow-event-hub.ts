@@ -70,7 +70,9 @@ export class WorkflowEventHub implements Worker {
   listen(filter: WorkflowEventFilter): AsyncIterableIterator<WorkflowEventPayload> {
     const listener: Listener = {
       filter,
-      stream: new BoundedEventStream(this.options.bufferSize, () => this.listeners.delete(listener)),
+      stream: new BoundedEventStream(this.options.bufferSize, () =>
+        this.listeners.delete(listener),
+      ),
     };
     this.listeners.add(listener);
     return listener.stream;
@@ -79,7 +81,10 @@ export class WorkflowEventHub implements Worker {
   private dispatch(envelope: EventEnvelope<WorkflowEventData>): void {
     const data = envelope.data;
     if (!data || typeof data.workflowId !== 'string' || typeof data.type !== 'string') {
-      this.log.warn({ eventId: envelope.id, type: envelope.type }, 'workflow event without workflowId or type skipped');
+      this.log.warn(
+        { eventId: envelope.id, type: envelope.type },
+        'workflow event without workflowId or type skipped',
+      );
       return;
     }
     const payload: WorkflowEventPayload = {

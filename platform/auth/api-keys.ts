@@ -56,7 +56,9 @@ export function hashApiKey(key: string): string {
 }
 
 /** Reads a key from `X-API-Key` or `Authorization: Bearer <key>`. */
-export function extractApiKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+export function extractApiKey(
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
   const header = headers['x-api-key'];
   if (typeof header === 'string' && header.length > 0) return header;
   const authorization = headers['authorization'];
@@ -104,7 +106,8 @@ export class ApiKeyStore {
     const row = result.rows[0];
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.revoked_at) return { ok: false, reason: 'revoked', keyId: row.id };
-    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return { ok: false, reason: 'expired', keyId: row.id };
+    if (row.expires_at && row.expires_at.getTime() <= Date.now())
+      return { ok: false, reason: 'expired', keyId: row.id };
     return {
       ok: true,
       identity: { keyId: row.id, name: row.name, permissions: row.permissions },
@@ -113,7 +116,9 @@ export class ApiKeyStore {
   }
 
   async get(id: string): Promise<ApiKeyRecord | undefined> {
-    const result = await this.db.query<Record<string, unknown>>(`${SELECT_RECORD} WHERE id = $1`, [id]);
+    const result = await this.db.query<Record<string, unknown>>(`${SELECT_RECORD} WHERE id = $1`, [
+      id,
+    ]);
     return result.rows.map(toRecord)[0];
   }
 

@@ -7,7 +7,13 @@
  */
 import { AppError, CommonErrors } from '../errors';
 import type { AuditLog } from '../audit/audit-log';
-import { type ApiKeyStore, type ApiKeyVerification, type Permission, extractApiKey, hashApiKey } from './api-keys';
+import {
+  type ApiKeyStore,
+  type ApiKeyVerification,
+  type Permission,
+  extractApiKey,
+  hashApiKey,
+} from './api-keys';
 import { type JwtVerifier, looksLikeJwt } from './jwt-verifier';
 import type { Principal } from './principal';
 import type { RevocationFeed } from './revocations';
@@ -72,7 +78,9 @@ export class Authenticator {
           action: 'authenticate',
           outcome: 'failure',
           reason: String(error.details['reason'] ?? error.code),
-          ...(typeof error.details['key_id'] === 'string' ? { keyId: error.details['key_id'] } : {}),
+          ...(typeof error.details['key_id'] === 'string'
+            ? { keyId: error.details['key_id'] }
+            : {}),
           ...context,
         });
         // The key id helped the audit entry; the caller does not need it.
@@ -122,9 +130,13 @@ export class Authenticator {
     if (apiKey) return this.verifyApiKey(apiKey);
     const bearer = bearerToken(headers);
     if (bearer && this.options.jwt && looksLikeJwt(bearer)) return this.options.jwt.verify(bearer);
-    throw new AppError(CommonErrors.UNAUTHENTICATED, 'Send an API key as X-API-Key or Authorization: Bearer.', {
-      reason: bearer ? 'unrecognised_credential' : 'missing_credential',
-    });
+    throw new AppError(
+      CommonErrors.UNAUTHENTICATED,
+      'Send an API key as X-API-Key or Authorization: Bearer.',
+      {
+        reason: bearer ? 'unrecognised_credential' : 'missing_credential',
+      },
+    );
   }
 
   private async verifyApiKey(key: string): Promise<Principal> {
@@ -142,7 +154,10 @@ export class Authenticator {
       throw new AppError(
         CommonErrors.UNAUTHENTICATED,
         `The API key is ${verification.reason === 'unknown' ? 'not valid' : verification.reason}.`,
-        { reason: `key_${verification.reason}`, ...(verification.keyId ? { key_id: verification.keyId } : {}) },
+        {
+          reason: `key_${verification.reason}`,
+          ...(verification.keyId ? { key_id: verification.keyId } : {}),
+        },
       );
     }
     return {
@@ -155,7 +170,8 @@ export class Authenticator {
 
   private forgetKey(keyId: string): void {
     for (const [hash, entry] of this.cache) {
-      if (!entry.verification.ok || entry.verification.identity.keyId === keyId) this.cache.delete(hash);
+      if (!entry.verification.ok || entry.verification.identity.keyId === keyId)
+        this.cache.delete(hash);
     }
   }
 }
@@ -168,7 +184,10 @@ function bearerToken(headers: RequestHeaders): string | undefined {
 }
 
 /** Throws 403 INSUFFICIENT_PERMISSIONS naming what is missing. */
-export function requirePermissions(identity: { permissions: readonly Permission[] }, required: readonly Permission[]): void {
+export function requirePermissions(
+  identity: { permissions: readonly Permission[] },
+  required: readonly Permission[],
+): void {
   const missing = required.filter((permission) => !identity.permissions.includes(permission));
   if (missing.length > 0) {
     throw new AppError(CommonErrors.FORBIDDEN, `This credential lacks ${missing.join(', ')}.`, {

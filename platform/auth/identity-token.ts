@@ -34,7 +34,9 @@ export class IdentitySigner {
     if (cached && cached.reuseUntil > Date.now()) return cached.token;
 
     const nowSeconds = Math.floor(Date.now() / 1000);
-    const credentialExpiry = principal.expiresAtMs ? Math.floor(principal.expiresAtMs / 1000) : Infinity;
+    const credentialExpiry = principal.expiresAtMs
+      ? Math.floor(principal.expiresAtMs / 1000)
+      : Infinity;
     const token = await new SignJWT({
       kid: principal.keyId,
       kind: principal.kind,
@@ -71,7 +73,11 @@ export class IdentityVerifier {
       );
     }
     try {
-      const { payload } = await jwtVerify(header, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+      const { payload } = await jwtVerify(header, this.key, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
       return {
         kind: payload['kind'] === 'jwt' ? 'jwt' : 'api_key',
         keyId: String(payload['kid']),

@@ -14,14 +14,19 @@ import type { Permission } from './api-keys';
 import { PERMISSIONS } from './api-keys';
 import type { Principal } from './principal';
 
-export type JwtRejection = 'expired' | 'not_yet_valid' | 'bad_signature' | 'bad_claims' | 'bad_algorithm' | 'malformed';
+export type JwtRejection =
+  'expired' | 'not_yet_valid' | 'bad_signature' | 'bad_claims' | 'bad_algorithm' | 'malformed';
 
 export class JwtVerifier {
   private readonly key: KeyObject | JWTVerifyGetKey;
 
   constructor(private readonly config: JwtConfig) {
     const symmetric = config.algorithms.filter((algorithm) => algorithm.startsWith('HS'));
-    if (config.key.kind === 'secret' ? symmetric.length !== config.algorithms.length : symmetric.length > 0) {
+    if (
+      config.key.kind === 'secret'
+        ? symmetric.length !== config.algorithms.length
+        : symmetric.length > 0
+    ) {
       // Mixing HMAC with public-key algorithms is how HS/RS confusion attacks start.
       throw new Error(
         `JWT_ALGORITHMS ${config.algorithms.join(',')} do not match the key: HS* go with JWT_SECRET only, the others with JWT_JWKS_URL or JWT_PUBLIC_KEY`,
@@ -29,7 +34,10 @@ export class JwtVerifier {
     }
     switch (config.key.kind) {
       case 'jwks':
-        this.key = createRemoteJWKSet(new URL(config.key.url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+        this.key = createRemoteJWKSet(new URL(config.key.url), {
+          cooldownDuration: 30_000,
+          cacheMaxAge: 600_000,
+        });
         break;
       case 'public-key':
         this.key = createPublicKey(config.key.pem);
@@ -84,16 +92,25 @@ export function looksLikeJwt(token: string): boolean {
 function permissionsOf(payload: JWTPayload): Permission[] {
   const scope = payload['scope'];
   const scp = payload['scp'];
-  const granted = typeof scope === 'string' ? scope.split(' ') : Array.isArray(scp) ? scp.map(String) : [];
+  const granted =
+    typeof scope === 'string' ? scope.split(' ') : Array.isArray(scp) ? scp.map(String) : [];
   // Unknown scopes are dropped: only the registry's permissions mean anything here.
-  return granted.filter((permission): permission is Permission => (PERMISSIONS as readonly string[]).includes(permission));
+  return granted.filter((permission): permission is Permission =>
+    (PERMISSIONS as readonly string[]).includes(permission),
+  );
 }
 
 function rejectionOf(error: unknown): JwtRejection {
   if (error instanceof errors.JWTExpired) return 'expired';
-  if (error instanceof errors.JWTClaimValidationFailed) return error.claim === 'nbf' ? 'not_yet_valid' : 'bad_claims';
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'bad_algorithm';
-  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) return 'bad_signature';
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return error.claim === 'nbf' ? 'not_yet_valid' : 'bad_claims';
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+    return 'bad_algorithm';
+  if (
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JWKSNoMatchingKey
+  )
+    return 'bad_signature';
   return 'malformed';
 }
 

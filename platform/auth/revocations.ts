@@ -43,8 +43,15 @@ export class RedisRevocationFeed implements RevocationFeed {
   ) {
     // A connection in subscriber mode can run no other command: it gets its own.
     this.subscriber = redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
-    this.subscriber.on('message', (_channel: string, keyId: string) => void this.local.publish(keyId));
-    this.subscriber.subscribe(CHANNEL).catch((error: unknown) => log.warn({ err: error }, 'revocation feed not subscribed; cache expiry still applies'));
+    this.subscriber.on(
+      'message',
+      (_channel: string, keyId: string) => void this.local.publish(keyId),
+    );
+    this.subscriber
+      .subscribe(CHANNEL)
+      .catch((error: unknown) =>
+        log.warn({ err: error }, 'revocation feed not subscribed; cache expiry still applies'),
+      );
   }
 
   async publish(keyId: string): Promise<void> {

@@ -20,7 +20,11 @@ export interface ServiceAuth {
   close(): Promise<void>;
 }
 
-export function createServiceAuth(runtime: Runtime, db: Database, service: ServiceName): ServiceAuth {
+export function createServiceAuth(
+  runtime: Runtime,
+  db: Database,
+  service: ServiceName,
+): ServiceAuth {
   const keys = new ApiKeyStore(db);
   const audit = new AuditLog(db, service, runtime.log.child({ service, component: 'audit' }));
   const jwt = runtime.config.auth.jwt ? new JwtVerifier(runtime.config.auth.jwt) : undefined;

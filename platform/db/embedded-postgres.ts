@@ -57,10 +57,16 @@ export async function startEmbeddedPostgres(options: {
 }
 
 /** Extended-protocol messages that only complete at the next Sync (or Flush). */
-const DEFERRED_MESSAGE_TYPES = new Set([0x50 /* Parse */, 0x42 /* Bind */, 0x44 /* Describe */, 0x45 /* Execute */, 0x43 /* Close */]);
+const DEFERRED_MESSAGE_TYPES = new Set([
+  0x50 /* Parse */, 0x42 /* Bind */, 0x44 /* Describe */, 0x45 /* Execute */, 0x43 /* Close */,
+]);
 
 interface QueryQueue {
-  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number>;
+  enqueue(
+    handlerId: number,
+    message: Uint8Array,
+    onData: (data: Uint8Array) => void,
+  ): Promise<number>;
 }
 
 // FIXME: reaches into pglite-socket's private query queue; remove once pglite-socket
@@ -68,7 +74,9 @@ interface QueryQueue {
 function groupExtendedProtocolMessages(server: PGLiteSocketServer): void {
   const queue = (server as unknown as { queryQueue?: QueryQueue }).queryQueue;
   if (!queue || typeof queue.enqueue !== 'function') {
-    throw new Error('pglite-socket internals changed: cannot keep protocol messages together; pin @electric-sql/pglite-socket 0.2.17');
+    throw new Error(
+      'pglite-socket internals changed: cannot keep protocol messages together; pin @electric-sql/pglite-socket 0.2.17',
+    );
   }
   const enqueue = queue.enqueue.bind(queue);
   const held = new Map<number, Uint8Array[]>();

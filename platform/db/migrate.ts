@@ -48,7 +48,9 @@ export async function migrate(db: Database, log: Logger, dir = MIGRATIONS_DIR): 
       log.info({ migration: name }, 'migration applied');
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await client
+      .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+      .catch(() => undefined);
     client.release();
   }
   return applied;

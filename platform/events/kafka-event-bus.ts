@@ -127,13 +127,21 @@ export class KafkaEventBus implements EventBus {
         const commit = async () => {
           if (handledOffset === undefined) return;
           await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: (BigInt(handledOffset) + 1n).toString() },
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: (BigInt(handledOffset) + 1n).toString(),
+            },
           ]);
           sinceCommit = 0;
         };
         for (const message of batch.messages) {
           if (stopping || !isRunning() || isStale()) break;
-          await this.deliver({ topic: batch.topic, partition: batch.partition, message, heartbeat }, options, () => stopping);
+          await this.deliver(
+            { topic: batch.topic, partition: batch.partition, message, heartbeat },
+            options,
+            () => stopping,
+          );
           if (stopping) break;
           handledOffset = message.offset;
           // Moves the fetch position; without it the next fetch returns the batch again.
@@ -150,7 +158,8 @@ export class KafkaEventBus implements EventBus {
       joined.then(() => (joinedInTime = true)),
       sleep(GROUP_JOIN_TIMEOUT_MS, undefined, { ref: false }),
     ]);
-    if (!joinedInTime) this.log.warn({ groupId: options.groupId }, 'consumer group not joined in time; continuing');
+    if (!joinedInTime)
+      this.log.warn({ groupId: options.groupId }, 'consumer group not joined in time; continuing');
     return {
       stop: async () => {
         stopping = true;
@@ -222,7 +231,12 @@ export class KafkaEventBus implements EventBus {
    * and a dead-letter topic implement them and stop throwing.
    */
   private async deliver(
-    { topic, partition, message, heartbeat }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>,
+    {
+      topic,
+      partition,
+      message,
+      heartbeat,
+    }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>,
     options: SubscribeOptions,
     isStopping: () => boolean,
   ): Promise<void> {
@@ -233,20 +247,37 @@ export class KafkaEventBus implements EventBus {
       envelope = fromKafkaRecord(raw.headers, message.value);
     } catch (error) {
       if (!(error instanceof EnvelopeError)) throw error;
-      await options.handleUndecodable?.({ topic, partition, offset: message.offset, key, raw, error });
+      await options.handleUndecodable?.({
+        topic,
+        partition,
+        offset: message.offset,
+        key,
+        raw,
+        error,
+      });
       if (!options.handleUndecodable) {
-        this.log.error({ topic, partition, offset: message.offset, err: error }, 'undecodable event skipped');
+        this.log.error(
+          { topic, partition, offset: message.offset, err: error },
+          'undecodable event skipped',
+        );
       }
       return;
     }
     const event: DeliveredEvent = { topic, partition, offset: message.offset, key, envelope, raw };
-    for (let delayMs = HANDLER_RETRY_FIRST_MS; !isStopping(); ) {
+    for (let delayMs = HANDLER_RETRY_FIRST_MS; !isStopping();) {
       try {
         await options.handle(event);
         return;
       } catch (error) {
         this.log.warn(
-          { topic, partition, offset: message.offset, eventId: envelope.id, err: error, retryInMs: delayMs },
+          {
+            topic,
+            partition,
+            offset: message.offset,
+            eventId: envelope.id,
+            err: error,
+            retryInMs: delayMs,
+          },
           'event handler failed; retrying',
         );
         await sleep(delayMs);

@@ -118,7 +118,7 @@ export class MemoryEventBus implements EventBus {
   }
 
   private async handleWithRetry(handle: () => Promise<void>, isStopping: () => boolean) {
-    for (let delayMs = HANDLER_RETRY_FIRST_MS; !isStopping() && !this.closed; ) {
+    for (let delayMs = HANDLER_RETRY_FIRST_MS; !isStopping() && !this.closed;) {
       try {
         return await handle();
       } catch (error) {

@@ -39,7 +39,9 @@ export const WORKFLOW_EVENT_TYPES: Record<WorkflowEventKind, string> = {
 };
 
 export function isCompletion(kind: WorkflowEventKind): boolean {
-  return kind === 'WORKFLOW_COMPLETED' || kind === 'WORKFLOW_FAILED' || kind === 'WORKFLOW_CANCELLED';
+  return (
+    kind === 'WORKFLOW_COMPLETED' || kind === 'WORKFLOW_FAILED' || kind === 'WORKFLOW_CANCELLED'
+  );
 }
 
 /** Hook events on workflow.events carry this data; the CloudEvent id is the hook event id. */

@@ -39,7 +39,9 @@ export interface SubgraphSource {
   url: string;
 }
 
-export async function composeSupergraph(subgraphs: readonly SubgraphSource[] = SUBGRAPHS): Promise<string> {
+export async function composeSupergraph(
+  subgraphs: readonly SubgraphSource[] = SUBGRAPHS,
+): Promise<string> {
   const services = await Promise.all(
     subgraphs.map(async ({ name, file, url }) => ({
       name,

@@ -35,7 +35,10 @@ interface ServerContext {
   reply: FastifyReply;
 }
 
-export function mountSubgraph(app: FastifyInstance, options: SubgraphServerOptions): YogaServerInstance<ServerContext, SubgraphContext> {
+export function mountSubgraph(
+  app: FastifyInstance,
+  options: SubgraphServerOptions,
+): YogaServerInstance<ServerContext, SubgraphContext> {
   const schema = buildSubgraphSchema({
     typeDefs: parse(options.sdl),
     resolvers: { ...scalarResolvers, ...options.resolvers } as GraphQLResolverMap<unknown>,
@@ -63,7 +66,10 @@ export function mountSubgraph(app: FastifyInstance, options: SubgraphServerOptio
       if (req.method === 'OPTIONS') return;
       const header = req.headers[IDENTITY_HEADER];
       try {
-        principals.set(req, await options.identity.verify(Array.isArray(header) ? header[0] : header));
+        principals.set(
+          req,
+          await options.identity.verify(Array.isArray(header) ? header[0] : header),
+        );
       } catch (error) {
         if (error instanceof AppError) return sendError(reply, error, req.id);
         throw error;

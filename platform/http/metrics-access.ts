@@ -9,12 +9,20 @@ import { requirePermissions } from '../auth/authenticator';
 import { AppError } from '../errors';
 import { sendError } from './server';
 
-export function protectMetrics(app: FastifyInstance, authenticator: Authenticator, required: boolean): void {
+export function protectMetrics(
+  app: FastifyInstance,
+  authenticator: Authenticator,
+  required: boolean,
+): void {
   if (!required) return;
   app.addHook('onRequest', async (request, reply) => {
     if (request.url !== '/metrics' && !request.url.startsWith('/metrics?')) return;
     try {
-      const principal = await authenticator.authenticate(request.headers, { ip: request.ip, route: '/metrics', requestId: request.id });
+      const principal = await authenticator.authenticate(request.headers, {
+        ip: request.ip,
+        route: '/metrics',
+        requestId: request.id,
+      });
       requirePermissions(principal, ['admin:read']);
     } catch (error) {
       if (error instanceof AppError) return sendError(reply, error, request.id);

@@ -4,7 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 
 import { AppError, CommonErrors } from '../errors';
 import { type HealthCheck, checkHealth } from '../health';
@@ -29,7 +34,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // Trust an upstream proxy's X-Request-Id when it looks like one; otherwise make one.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming)
+        ? incoming
+        : randomUUID();
     },
     // One line per request comes from the onResponse hook below, with the route and timing.
     logController: new LogController({ disableRequestLogging: true }),
@@ -45,7 +52,12 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-    const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    const fields = {
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    };
     if (reply.statusCode >= 500) request.log.warn(fields, 'request failed');
     else request.log.debug(fields, 'request done');
   });
@@ -58,7 +70,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     return sendError(reply, appError, request.id);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new AppError(CommonErrors.NOT_FOUND, `No route for ${request.method} ${request.url}`), request.id),
+    sendError(
+      reply,
+      new AppError(CommonErrors.NOT_FOUND, `No route for ${request.method} ${request.url}`),
+      request.id,
+    ),
   );
 
   app.get('/health', async (_request, reply) => {
@@ -66,7 +82,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     return reply.status(report.status === 'down' ? 503 : 200).send(report);
   });
   app.get('/metrics', async (_request, reply) => {
-    return reply.header('content-type', options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+    return reply
+      .header('content-type', options.metrics.registry.contentType)
+      .send(await options.metrics.registry.metrics());
   });
 
   // pino's Logger is wider than FastifyBaseLogger; every caller only needs the base type.
@@ -92,23 +110,38 @@ function toAppError(error: FastifyError | AppError): AppError {
   if (error instanceof AppError) return error;
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError(CommonErrors.PAYLOAD_TOO_LARGE, 'The request body is larger than this route accepts.');
+      return new AppError(
+        CommonErrors.PAYLOAD_TOO_LARGE,
+        'The request body is larger than this route accepts.',
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new AppError(CommonErrors.UNSUPPORTED_MEDIA_TYPE, 'Send the body as application/json.');
+      return new AppError(
+        CommonErrors.UNSUPPORTED_MEDIA_TYPE,
+        'Send the body as application/json.',
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError(CommonErrors.BAD_REQUEST, 'The request body is empty; send a JSON object.');
+      return new AppError(
+        CommonErrors.BAD_REQUEST,
+        'The request body is empty; send a JSON object.',
+      );
     default:
       break;
   }
   if (error.statusCode === 400 || error instanceof SyntaxError) {
-    return new AppError(CommonErrors.BAD_REQUEST, `The request body is not valid JSON: ${error.message}`);
+    return new AppError(
+      CommonErrors.BAD_REQUEST,
+      `The request body is not valid JSON: ${error.message}`,
+    );
   }
   if (error.validation) {
     return new AppError(CommonErrors.VALIDATION_FAILED, error.message);
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return new AppError({ code: 'BAD_REQUEST', httpStatus: error.statusCode, retriable: false }, error.message);
+    return new AppError(
+      { code: 'BAD_REQUEST', httpStatus: error.statusCode, retriable: false },
+      error.message,
+    );
   }
   return new AppError(CommonErrors.INTERNAL, 'Internal server error.', {}, { cause: error });
 }

@@ -44,7 +44,12 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
   );
   const serviceMetrics = createServiceMetrics('hooks');
   const metrics = createHookMetrics(serviceMetrics);
-  const resilience = createServiceResilience(runtime, { service: 'hooks', log, metrics: serviceMetrics, db });
+  const resilience = createServiceResilience(runtime, {
+    service: 'hooks',
+    log,
+    metrics: serviceMetrics,
+    db,
+  });
 
   const relay = new OutboxRelay({
     db,

@@ -63,7 +63,12 @@ export async function createModelMetricsService(
   const metrics = createServiceMetrics('model-metrics');
   // TODO(issue 8): HTTP model providers have no breaker of their own yet; a failing
   // provider is already skipped by model selection, and callers (workflows) break on 5xx.
-  const resilience = createServiceResilience(runtime, { service: 'model-metrics', log, metrics, db });
+  const resilience = createServiceResilience(runtime, {
+    service: 'model-metrics',
+    log,
+    metrics,
+    db,
+  });
   const inference = new InferenceService({
     catalog,
     store,

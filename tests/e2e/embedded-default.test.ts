@@ -25,7 +25,12 @@ describe('npm start on the embedded default', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'onb-embedded-'));
-    const [gateway, hooks, workflows, modelMetrics] = (await freePorts(4)) as [number, number, number, number];
+    const [gateway, hooks, workflows, modelMetrics] = (await freePorts(4)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     const env: NodeJS.ProcessEnv = {
       PATH: process.env['PATH'],
       HOME: process.env['HOME'],
@@ -36,7 +41,11 @@ describe('npm start on the embedded default', () => {
       WORKFLOWS_PORT: String(workflows),
       MODEL_METRICS_PORT: String(modelMetrics),
     };
-    child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['bin/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['bin/start.ts'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
@@ -74,14 +83,17 @@ describe('npm start on the embedded default', () => {
     expect(output).toMatch(/in-process event bus/);
   });
 
-  it('delivers a webhook-triggered workflow completion to a graphql-ws subscriber', () => webhookReachesSubscriber(caller));
+  it('delivers a webhook-triggered workflow completion to a graphql-ws subscriber', () =>
+    webhookReachesSubscriber(caller));
 
   it('streams an executed workflow task by task', () => executedWorkflowStreamsItsEvents(caller));
 
   it('answers bad input with a 4xx and stores nothing', () => badWebhooksStoreNothing(caller));
 
   it('shuts down cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
     child.kill('SIGTERM');
 
     expect(await exited).toBe(0);

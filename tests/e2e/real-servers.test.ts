@@ -3,7 +3,12 @@
  * this process talking HTTP to each other.
  */
 import { type Stack, startStack } from '../support/stack';
-import { TEST_KAFKA_BROKERS, TEST_REDIS_URL, createTestDatabase, uniqueName } from '../support/environment';
+import {
+  TEST_KAFKA_BROKERS,
+  TEST_REDIS_URL,
+  createTestDatabase,
+  uniqueName,
+} from '../support/environment';
 import {
   GatewayCaller,
   badWebhooksStoreNothing,
@@ -38,22 +43,34 @@ describe('vertical flow on real PostgreSQL, Redis and Kafka', () => {
     expect(stack.runtime.redis).toBeDefined();
   });
 
-  it('delivers a webhook-triggered workflow completion to a graphql-ws subscriber', () => webhookReachesSubscriber(caller));
+  it('delivers a webhook-triggered workflow completion to a graphql-ws subscriber', () =>
+    webhookReachesSubscriber(caller));
 
-  it('streams an executed workflow task by task and reads it back across subgraphs', () => executedWorkflowStreamsItsEvents(caller));
+  it('streams an executed workflow task by task and reads it back across subgraphs', () =>
+    executedWorkflowStreamsItsEvents(caller));
 
-  it('starts a workflow over REST and streams it over SSE', () => restExecuteWithSseSubscription(caller));
+  it('starts a workflow over REST and streams it over SSE', () =>
+    restExecuteWithSseSubscription(caller));
 
   it('answers bad input with a 4xx and stores nothing', () => badWebhooksStoreNothing(caller));
 
   it('reports every dependency in /health', async () => {
     const response = await fetch(`${stack.gatewayUrl}/health`);
-    const report = (await response.json()) as { status: string; dependencies: Record<string, { status: string }> };
+    const report = (await response.json()) as {
+      status: string;
+      dependencies: Record<string, { status: string }>;
+    };
 
     expect(response.status).toBe(200);
     expect(report.status).toBe('ok');
     expect(Object.keys(report.dependencies)).toEqual(
-      expect.arrayContaining(['database', 'event_bus', 'subgraph:hooks', 'subgraph:workflows', 'subgraph:model-metrics']),
+      expect.arrayContaining([
+        'database',
+        'event_bus',
+        'subgraph:hooks',
+        'subgraph:workflows',
+        'subgraph:model-metrics',
+      ]),
     );
   });
 
@@ -61,6 +78,8 @@ describe('vertical flow on real PostgreSQL, Redis and Kafka', () => {
     const response = await fetch(`${stack.gatewayUrl}/metrics`);
 
     expect(response.headers.get('content-type')).toMatch(/text\/plain/);
-    expect(await response.text()).toMatch(/http_request_duration_seconds_bucket\{.*service="gateway"/);
+    expect(await response.text()).toMatch(
+      /http_request_duration_seconds_bucket\{.*service="gateway"/,
+    );
   });
 });

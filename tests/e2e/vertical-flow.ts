@@ -21,7 +21,12 @@ interface WorkflowEvent {
     id: string;
     status: string;
     hookEvent: { id: string; source: string; action: string; status: string } | null;
-    tasks: Array<{ id: string; status: string; output: unknown; invocation: { id: string; model: { name: string } } | null }>;
+    tasks: Array<{
+      id: string;
+      status: string;
+      output: unknown;
+      invocation: { id: string; model: { name: string } } | null;
+    }>;
   } | null;
 }
 
@@ -40,7 +45,12 @@ export class GatewayCaller {
   ) {}
 
   /** `apiKey: null` sends no credentials. */
-  post(path: string, body: string, contentType = 'application/json', apiKey: string | null = this.apiKey): Promise<Response> {
+  post(
+    path: string,
+    body: string,
+    contentType = 'application/json',
+    apiKey: string | null = this.apiKey,
+  ): Promise<Response> {
     return fetch(`${this.gatewayUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': contentType, ...(apiKey ? { 'x-api-key': apiKey } : {}) },
@@ -48,7 +58,13 @@ export class GatewayCaller {
     });
   }
 
-  async graphql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
+  async graphql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<{
+    data?: T;
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  }> {
     const response = await this.post('/graphql', JSON.stringify({ query, variables }));
     return (await response.json()) as { data?: T };
   }
@@ -69,21 +85,33 @@ export const demoWebhook = (text: string) => ({
 /** Webhook in, completion out on a graphql-ws subscription, with data from all three subgraphs. */
 export async function webhookReachesSubscriber(caller: GatewayCaller): Promise<void> {
   const client = caller.ws();
-  const completions = collect<WorkflowEvent>(client, `subscription { workflowCompletions { ${EVENT_FIELDS} } }`);
+  const completions = collect<WorkflowEvent>(
+    client,
+    `subscription { workflowCompletions { ${EVENT_FIELDS} } }`,
+  );
   try {
     // The subscription is registered once the server acknowledges it: wait for that by a round trip.
     await waitForSubscriptionRegistered(client);
-    const response = await caller.post('/api/v1/hooks/receive', JSON.stringify(demoWebhook('I love this product, it is wonderful')));
+    const response = await caller.post(
+      '/api/v1/hooks/receive',
+      JSON.stringify(demoWebhook('I love this product, it is wonderful')),
+    );
     expect(response.status).toBe(202);
     const accepted = (await response.json()) as { event_id: string; status: string };
     expect(accepted).toEqual({ event_id: expect.any(String), status: 'accepted' });
 
-    const events = await completions.until((event) => event.workflow?.hookEvent?.id === accepted.event_id, 60_000);
+    const events = await completions.until(
+      (event) => event.workflow?.hookEvent?.id === accepted.event_id,
+      60_000,
+    );
     const completion = events[events.length - 1] as WorkflowEvent;
 
     expect(completion.type).toBe('WORKFLOW_COMPLETED');
     expect(completion.workflow?.status).toBe('COMPLETED');
-    expect(completion.workflow?.hookEvent).toMatchObject({ source: 'demo', action: 'message.created' });
+    expect(completion.workflow?.hookEvent).toMatchObject({
+      source: 'demo',
+      action: 'message.created',
+    });
     const task = completion.workflow?.tasks[0];
     expect(task).toMatchObject({ id: 'sentiment', status: 'COMPLETED' });
     expect(JSON.stringify(task?.output)).toMatch(/positive/);
@@ -91,11 +119,14 @@ export async function webhookReachesSubscriber(caller: GatewayCaller): Promise<v
     expect(task?.invocation?.model.name).toEqual(expect.any(String));
 
     // The hook event was stored with its audit trail.
-    const stored = await caller.graphql<{ hookEvent: { id: string; history: Array<{ status: string }> } }>(
-      'query($id: ID!) { hookEvent(id: $id) { id history { status } } }',
-      { id: accepted.event_id },
+    const stored = await caller.graphql<{
+      hookEvent: { id: string; history: Array<{ status: string }> };
+    }>('query($id: ID!) { hookEvent(id: $id) { id history { status } } }', {
+      id: accepted.event_id,
+    });
+    expect(stored.data?.hookEvent.history.map((change) => change.status)).toEqual(
+      expect.arrayContaining(['RECEIVED', 'PUBLISHED']),
     );
-    expect(stored.data?.hookEvent.history.map((change) => change.status)).toEqual(expect.arrayContaining(['RECEIVED', 'PUBLISHED']));
   } finally {
     await completions.close();
     await client.dispose();
@@ -106,17 +137,29 @@ export async function webhookReachesSubscriber(caller: GatewayCaller): Promise<v
 export async function executedWorkflowStreamsItsEvents(caller: GatewayCaller): Promise<void> {
   const workflowId = randomUUID();
   const client = caller.ws();
-  const stream = collect<WorkflowEvent>(client, `subscription($id: ID!) { workflowEvents(workflowId: $id) { ${EVENT_FIELDS} } }`, { id: workflowId });
+  const stream = collect<WorkflowEvent>(
+    client,
+    `subscription($id: ID!) { workflowEvents(workflowId: $id) { ${EVENT_FIELDS} } }`,
+    { id: workflowId },
+  );
   try {
     await waitForSubscriptionRegistered(client);
-    const started = await caller.graphql<{ executeWorkflow: { workflowId: string; status: string } }>(
+    const started = await caller.graphql<{
+      executeWorkflow: { workflowId: string; status: string };
+    }>(
       `mutation($input: ExecuteWorkflowInput!) { executeWorkflow(input: $input) { workflowId status } }`,
       {
         input: {
           workflowId,
           definition: {
             name: 'e2e-sentiment',
-            tasks: [{ id: 'score', type: 'model_inference', input: { task_type: 'sentiment', input: '{{input.text}}' } }],
+            tasks: [
+              {
+                id: 'score',
+                type: 'model_inference',
+                input: { task_type: 'sentiment', input: '{{input.text}}' },
+              },
+            ],
           },
           input: { text: 'This is terrible and broken' },
         },
@@ -126,7 +169,11 @@ export async function executedWorkflowStreamsItsEvents(caller: GatewayCaller): P
     expect(started.data?.executeWorkflow).toEqual({ workflowId, status: 'started' });
 
     const events = await stream.until((event) => event.type === 'WORKFLOW_COMPLETED', 60_000);
-    expect(events.map((event) => event.type)).toEqual(['TASK_STARTED', 'TASK_COMPLETED', 'WORKFLOW_COMPLETED']);
+    expect(events.map((event) => event.type)).toEqual([
+      'TASK_STARTED',
+      'TASK_COMPLETED',
+      'WORKFLOW_COMPLETED',
+    ]);
     expect(new Set(events.map((event) => event.correlationId)).size).toBe(1);
     expect(events.every((event) => event.workflowId === workflowId)).toBe(true);
 
@@ -134,7 +181,11 @@ export async function executedWorkflowStreamsItsEvents(caller: GatewayCaller): P
       'query($id: ID!) { workflow(id: $id) { id status hookEvent { id } tasks { id status output invocation { id model { name } } } } }',
       { id: workflowId },
     );
-    expect(readBack.data?.workflow).toMatchObject({ id: workflowId, status: 'COMPLETED', hookEvent: null });
+    expect(readBack.data?.workflow).toMatchObject({
+      id: workflowId,
+      status: 'COMPLETED',
+      hookEvent: null,
+    });
     expect(JSON.stringify(readBack.data?.workflow?.tasks[0]?.output)).toMatch(/negative/);
   } finally {
     await stream.close();
@@ -147,9 +198,14 @@ export async function restExecuteWithSseSubscription(caller: GatewayCaller): Pro
   const workflowId = randomUUID();
   const sse = await fetch(`${caller.gatewayUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': caller.apiKey },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      'x-api-key': caller.apiKey,
+    },
     body: JSON.stringify({
-      query: 'subscription($id: ID!) { workflowEvents(workflowId: $id) { type workflowId workflow { status } } }',
+      query:
+        'subscription($id: ID!) { workflowEvents(workflowId: $id) { type workflowId workflow { status } } }',
       variables: { id: workflowId },
     }),
   });
@@ -160,40 +216,76 @@ export async function restExecuteWithSseSubscription(caller: GatewayCaller): Pro
     '/api/v1/workflows/execute',
     JSON.stringify({
       workflow_id: workflowId,
-      definition: { name: 'e2e-rest', tasks: [{ id: 'score', type: 'model_inference', input: { task_type: 'sentiment', input: 'good' } }] },
+      definition: {
+        name: 'e2e-rest',
+        tasks: [
+          {
+            id: 'score',
+            type: 'model_inference',
+            input: { task_type: 'sentiment', input: 'good' },
+          },
+        ],
+      },
     }),
   );
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ workflow_id: workflowId, status: 'started' });
 
-  const events = await sseUntil<{ type: string; workflow: { status: string } }>(sse, (event) => event.type === 'WORKFLOW_COMPLETED', 60_000);
+  const events = await sseUntil<{ type: string; workflow: { status: string } }>(
+    sse,
+    (event) => event.type === 'WORKFLOW_COMPLETED',
+    60_000,
+  );
   expect(events[events.length - 1]?.workflow.status).toBe('COMPLETED');
 }
 
 /** Bad webhooks get a clear 4xx through the gateway and store nothing. */
 export async function badWebhooksStoreNothing(caller: GatewayCaller): Promise<void> {
   const count = async () => {
-    const result = await caller.graphql<{ hookEvents: { edges: unknown[] } }>('{ hookEvents(first: 100) { edges { cursor } } }');
+    const result = await caller.graphql<{ hookEvents: { edges: unknown[] } }>(
+      '{ hookEvents(first: 100) { edges { cursor } } }',
+    );
     return result.data?.hookEvents.edges.length ?? -1;
   };
   const before = await count();
 
   const malformed = await caller.post('/api/v1/hooks/receive', '{"source": "demo",');
   expect(malformed.status).toBe(400);
-  expect(await malformed.json()).toMatchObject({ error: expect.any(String), message: expect.any(String), request_id: expect.any(String), timestamp: expect.any(String) });
+  expect(await malformed.json()).toMatchObject({
+    error: expect.any(String),
+    message: expect.any(String),
+    request_id: expect.any(String),
+    timestamp: expect.any(String),
+  });
 
   const missing = await caller.post('/api/v1/hooks/receive', JSON.stringify({ source: 'demo' }));
   expect(missing.status).toBe(400);
   const missingBody = (await missing.json()) as { field_errors?: Record<string, string> };
-  expect(Object.keys(missingBody.field_errors ?? {})).toEqual(expect.arrayContaining(['action', 'resource', 'resource_id']));
+  expect(Object.keys(missingBody.field_errors ?? {})).toEqual(
+    expect.arrayContaining(['action', 'resource', 'resource_id']),
+  );
 
-  const wrongType = await caller.post('/api/v1/hooks/receive', 'source=demo', 'application/x-www-form-urlencoded');
+  const wrongType = await caller.post(
+    '/api/v1/hooks/receive',
+    'source=demo',
+    'application/x-www-form-urlencoded',
+  );
   expect(wrongType.status).toBe(415);
 
-  const noKey = await caller.post('/api/v1/hooks/receive', JSON.stringify(demoWebhook('x')), 'application/json', null);
+  const noKey = await caller.post(
+    '/api/v1/hooks/receive',
+    JSON.stringify(demoWebhook('x')),
+    'application/json',
+    null,
+  );
   expect(noKey.status).toBe(401);
 
-  const noKeyGraphql = await caller.post('/graphql', JSON.stringify({ query: '{ __typename }' }), 'application/json', null);
+  const noKeyGraphql = await caller.post(
+    '/graphql',
+    JSON.stringify({ query: '{ __typename }' }),
+    'application/json',
+    null,
+  );
   expect(noKeyGraphql.status).toBe(401);
 
   expect(await count()).toBe(before);
@@ -205,6 +297,9 @@ export async function badWebhooksStoreNothing(caller: GatewayCaller): Promise<vo
  */
 async function waitForSubscriptionRegistered(client: Client): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    client.subscribe({ query: '{ __typename }' }, { next: () => undefined, error: reject, complete: resolve });
+    client.subscribe(
+      { query: '{ __typename }' },
+      { next: () => undefined, error: reject, complete: resolve },
+    );
   });
 }

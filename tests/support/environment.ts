@@ -11,7 +11,8 @@ import pg from 'pg';
 
 import { type Config, loadConfig } from '../../platform/config';
 
-export const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_DATABASE_URL =
+  process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 export const TEST_KAFKA_BROKERS = process.env['TEST_KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 
@@ -49,7 +50,10 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
  * Configuration for a test on the real servers: free ports (0), a fresh topic prefix, quiet
  * logs. `overrides` are environment variables.
  */
-export function realServersConfig(databaseUrl: string, overrides: Record<string, string> = {}): Config {
+export function realServersConfig(
+  databaseUrl: string,
+  overrides: Record<string, string> = {},
+): Config {
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',

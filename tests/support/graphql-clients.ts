@@ -19,7 +19,11 @@ export function wsClient(gatewayUrl: string, apiKey: string): Client {
 }
 
 /** Subscribes and records every event; `until` waits for the one that matters. */
-export function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}): CollectedSubscription<T> {
+export function collect<T>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+): CollectedSubscription<T> {
   const events: T[] = [];
   const errors: unknown[] = [];
   const waiters = new Set<() => void>();
@@ -44,14 +48,20 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
     until(predicate, timeoutMs = 30_000) {
       return new Promise<T[]>((resolve, reject) => {
         const check = () => {
-          if (errors.length > 0) return finish(() => reject(new Error(`subscription error: ${JSON.stringify(errors)}`)));
+          if (errors.length > 0)
+            return finish(() => reject(new Error(`subscription error: ${JSON.stringify(errors)}`)));
           if (events.some(predicate)) {
             const index = events.findIndex(predicate);
             return finish(() => resolve(events.slice(0, index + 1)));
           }
         };
         const timer = setTimeout(
-          () => finish(() => reject(new Error(`no matching event in ${timeoutMs} ms; got ${JSON.stringify(events)}`))),
+          () =>
+            finish(() =>
+              reject(
+                new Error(`no matching event in ${timeoutMs} ms; got ${JSON.stringify(events)}`),
+              ),
+            ),
           timeoutMs,
         );
         const finish = (settle: () => void) => {
@@ -83,7 +93,9 @@ export async function sseUntil<T>(
     while (Date.now() < deadline) {
       const { value, done } = await Promise.race([
         reader.read(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('SSE timeout')), deadline - Date.now())),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('SSE timeout')), deadline - Date.now()),
+        ),
       ]);
       if (done) break;
       buffer += value;

@@ -20,7 +20,10 @@ export interface Stack {
   config: Config;
   gatewayUrl: string;
   services: Service[];
-  createApiKey(permissions?: readonly Permission[], options?: { expiresAt?: Date }): Promise<string>;
+  createApiKey(
+    permissions?: readonly Permission[],
+    options?: { expiresAt?: Date },
+  ): Promise<string>;
   /** The id of a key created with createApiKey. */
   keyIdOf(key: string): Promise<string>;
   stop(): Promise<void>;
@@ -28,7 +31,12 @@ export interface Stack {
 
 /** `env` is environment variables, as a user would set them. */
 export async function startStack(env: Record<string, string>): Promise<Stack> {
-  const [gateway, hooks, workflows, modelMetrics] = (await freePorts(4)) as [number, number, number, number];
+  const [gateway, hooks, workflows, modelMetrics] = (await freePorts(4)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
@@ -46,7 +54,12 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
 
   const services: Service[] = [];
   try {
-    for (const create of [createModelMetricsService, createHooksService, createWorkflowsService, createGatewayService]) {
+    for (const create of [
+      createModelMetricsService,
+      createHooksService,
+      createWorkflowsService,
+      createGatewayService,
+    ]) {
       const service = await create(runtime);
       await service.start();
       services.push(service);

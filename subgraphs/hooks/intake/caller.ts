@@ -29,7 +29,8 @@ export async function authenticateWriter(
 
 /** The gateway-verified caller of a GraphQL delivery, if it may write hooks. */
 export function writerFrom(principal: Principal | undefined): Principal {
-  if (!principal) throw new AppError(CommonErrors.UNAUTHENTICATED, 'No verified caller on this request.');
+  if (!principal)
+    throw new AppError(CommonErrors.UNAUTHENTICATED, 'No verified caller on this request.');
   requirePermissions(principal, ['hooks:write']);
   return principal;
 }

@@ -118,7 +118,11 @@ export class OutboxRelay implements Worker {
 
   publisherState(): PublisherState {
     const state =
-      this.consecutiveFailures === 0 ? 'CLOSED' : this.pause?.kind === 'backoff' ? 'OPEN' : 'HALF_OPEN';
+      this.consecutiveFailures === 0
+        ? 'CLOSED'
+        : this.pause?.kind === 'backoff'
+          ? 'OPEN'
+          : 'HALF_OPEN';
     return { state, consecutive_failures: this.consecutiveFailures, alerting: this.alerting };
   }
 

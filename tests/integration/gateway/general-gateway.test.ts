@@ -34,15 +34,25 @@ const reviewsSdl = (withRating: boolean) => `
 `;
 
 function startSubgraph(sdl: string, resolvers: object): Promise<{ server: Server; url: string }> {
-  const yoga = createYoga({ schema: buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never }), logging: false });
+  const yoga = createYoga({
+    schema: buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never }),
+    logging: false,
+  });
   const server = createServer(yoga);
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        server,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+      }),
+    ),
   );
 }
 
 function compose(subgraphs: Array<{ name: string; url: string; sdl: string }>): string {
-  const result = composeServices(subgraphs.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) })));
+  const result = composeServices(
+    subgraphs.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) })),
+  );
   if (result.errors) throw new Error(result.errors.map((error) => error.message).join('\n'));
   return result.supergraphSdl;
 }
@@ -64,7 +74,10 @@ describe('gateway on an arbitrary supergraph', () => {
       headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
       body: JSON.stringify({ query: document }),
     });
-    return (await response.json()) as { data?: { topProducts: Array<Record<string, unknown>> }; errors?: Array<{ message: string }> };
+    return (await response.json()) as {
+      data?: { topProducts: Array<Record<string, unknown>> };
+      errors?: Array<{ message: string }>;
+    };
   };
 
   beforeAll(async () => {
@@ -72,10 +85,20 @@ describe('gateway on an arbitrary supergraph', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'onb-supergraph-'));
     supergraphPath = path.join(dir, 'supergraph.graphql');
     products = await startSubgraph(PRODUCTS_SDL, {
-      Query: { topProducts: () => [{ upc: '1', name: 'Chair' }, { upc: '2', name: 'Desk' }] },
+      Query: {
+        topProducts: () => [
+          { upc: '1', name: 'Chair' },
+          { upc: '2', name: 'Desk' },
+        ],
+      },
     });
     reviews = await startSubgraph(reviewsSdl(true), {
-      Product: { __resolveReference: (ref: { upc: string }) => ({ upc: ref.upc, reviews: [{ body: `review of ${ref.upc}`, rating: 5 }] }) },
+      Product: {
+        __resolveReference: (ref: { upc: string }) => ({
+          upc: ref.upc,
+          reviews: [{ body: `review of ${ref.upc}`, rating: 5 }],
+        }),
+      },
     });
     await writeFile(
       supergraphPath,
@@ -95,7 +118,8 @@ describe('gateway on an arbitrary supergraph', () => {
     await gateway.start();
     const db = createDatabase({ url: runtime.databaseUrl, max: 1 }, runtime.log);
     apiKey = (await new ApiKeyStore(db).create({ name: 'test', permissions: [] })).key;
-    adminKey = (await new ApiKeyStore(db).create({ name: 'admin', permissions: ['admin:read'] })).key;
+    adminKey = (await new ApiKeyStore(db).create({ name: 'admin', permissions: ['admin:read'] }))
+      .key;
     await db.end();
   });
 
@@ -164,7 +188,10 @@ describe('gateway on an arbitrary supergraph', () => {
       extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'reviews' },
     });
 
-    const health = (await (await fetch(`${gateway.url}/health`)).json()) as { status: string; dependencies: Record<string, { status: string }> };
+    const health = (await (await fetch(`${gateway.url}/health`)).json()) as {
+      status: string;
+      dependencies: Record<string, { status: string }>;
+    };
     expect(health.dependencies['subgraph:reviews']?.status).toBe('down');
     expect(health.dependencies['subgraph:products']?.status).toBe('up');
     expect(health.status).toBe('degraded');
@@ -194,7 +221,8 @@ describe('gateway on an arbitrary supergraph', () => {
   });
 
   it('serves /metrics only to admin:read when METRICS_REQUIRE_AUTH is set', async () => {
-    const metrics = (key?: string) => fetch(`${gateway.url}/metrics`, { headers: key ? { 'x-api-key': key } : {} });
+    const metrics = (key?: string) =>
+      fetch(`${gateway.url}/metrics`, { headers: key ? { 'x-api-key': key } : {} });
 
     expect((await metrics()).status).toBe(401);
     expect((await metrics(apiKey)).status).toBe(403);

@@ -251,7 +251,9 @@ test('receiveHook stores through the same intake and needs hooks:write', async (
     data: { ok: true },
   };
 
-  const denied = (await graphql(baseUrl, mutation, { input }, { 'x-api-key': '' })) as { error?: string };
+  const denied = (await graphql(baseUrl, mutation, { input }, { 'x-api-key': '' })) as {
+    error?: string;
+  };
   expect(denied.error).toBe('GATEWAY_IDENTITY_REQUIRED');
   const forbidden = await graphql(baseUrl, mutation, { input }, { 'x-api-key': harness.readerKey });
   expect(forbidden.errors?.[0]?.extensions?.['code']).toBe('INSUFFICIENT_PERMISSIONS');

@@ -15,7 +15,11 @@ it('keeps concurrent parameterized queries from different connections apart', as
     [path.join(__dirname, 'fixtures/pglite-concurrency.ts')],
     { cwd: ROOT, timeout: 90_000 },
   );
-  const result = JSON.parse(stdout.trim().split('\n').pop() as string) as { queries: number; wrong: number; failed: number };
+  const result = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+    queries: number;
+    wrong: number;
+    failed: number;
+  };
 
   expect(result).toEqual({ queries: 400, wrong: 0, failed: 0 });
 });

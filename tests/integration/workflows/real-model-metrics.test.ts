@@ -55,7 +55,10 @@ it('runs analyze-sentiment through the real model-metrics service', async () => 
 
   const response = await fetch(`${workflows.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(await gatewayIdentityHeaders(harness.runtime)) },
+    headers: {
+      'content-type': 'application/json',
+      ...(await gatewayIdentityHeaders(harness.runtime)),
+    },
     body: JSON.stringify({
       query: `query($id: ID!) { workflow(id: $id) { status tasks { id invocation { id } } } }`,
       variables: { id: completion.data.workflowId },

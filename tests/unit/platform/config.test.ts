@@ -5,7 +5,12 @@ describe('loadConfig', () => {
     const config = loadConfig({});
 
     expect(isEmbedded(config)).toBe(true);
-    expect(config.ports).toEqual({ gateway: 4000, hooks: 4001, workflows: 4002, 'model-metrics': 4003 });
+    expect(config.ports).toEqual({
+      gateway: 4000,
+      hooks: 4001,
+      workflows: 4002,
+      'model-metrics': 4003,
+    });
     expect(config.urls.hooks).toBe('http://127.0.0.1:4001');
     expect(config.hooks.maxBodyBytes).toBe(1_048_576);
     expect(config.workflows.leaseMs).toBe(300_000);

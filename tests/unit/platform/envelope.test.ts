@@ -1,4 +1,9 @@
-import { EnvelopeError, createEnvelope, fromKafkaRecord, toKafkaRecord } from '../../../platform/events/envelope';
+import {
+  EnvelopeError,
+  createEnvelope,
+  fromKafkaRecord,
+  toKafkaRecord,
+} from '../../../platform/events/envelope';
 
 describe('CloudEvents envelope in Kafka binary mode', () => {
   const envelope = createEnvelope({
@@ -29,7 +34,9 @@ describe('CloudEvents envelope in Kafka binary mode', () => {
 
   it('decodes what it encodes', () => {
     const record = toKafkaRecord(envelope, null);
-    const headers = Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, Buffer.from(v)]));
+    const headers = Object.fromEntries(
+      Object.entries(record.headers).map(([k, v]) => [k, Buffer.from(v)]),
+    );
 
     expect(fromKafkaRecord(headers, record.value)).toEqual(envelope);
   });
@@ -42,8 +49,18 @@ describe('CloudEvents envelope in Kafka binary mode', () => {
 
   it.each([
     ['a missing id', { ce_source: 's', ce_type: 't', ce_specversion: '1.0' }, '{}', /ce_id/],
-    ['an unknown specversion', { ce_id: '1', ce_source: 's', ce_type: 't', ce_specversion: '0.3' }, '{}', /specversion/],
-    ['data that is not JSON', { ce_id: '1', ce_source: 's', ce_type: 't', ce_specversion: '1.0' }, '{nope', /not JSON/],
+    [
+      'an unknown specversion',
+      { ce_id: '1', ce_source: 's', ce_type: 't', ce_specversion: '0.3' },
+      '{}',
+      /specversion/,
+    ],
+    [
+      'data that is not JSON',
+      { ce_id: '1', ce_source: 's', ce_type: 't', ce_specversion: '1.0' },
+      '{nope',
+      /not JSON/,
+    ],
   ])('rejects %s as a poison message', (_case, headers, value, message) => {
     expect(() => fromKafkaRecord(headers, Buffer.from(value))).toThrow(EnvelopeError);
     expect(() => fromKafkaRecord(headers, Buffer.from(value))).toThrow(message);
