@@ -184,7 +184,10 @@ describe('model-metrics circuit breaker and degradation', () => {
 
   it('STRICT: a run fails with a clear error and execute answers 503 with Retry-After', async () => {
     const strict = await startWorkflows({ MODEL_METRICS_DEGRADATION: 'strict' });
+    // Down for real, /health included: a healthy /health (left by the recovery test) lets
+    // the health monitor half-open the breaker before the refused execute below.
     modelMetrics.inferStatus = 500;
+    modelMetrics.healthStatus = 500;
 
     const failed = await runToEnd(strict, sentimentOf('strict input', 5));
     expect(failed.status).toBe('failed');
