@@ -383,6 +383,38 @@ describe('authentication and authorization through the gateway', () => {
     await client.dispose();
   });
 
+  it('ends an SSE subscription when its key is revoked', async () => {
+    const key = await stack.createApiKey(['workflows:read']);
+    const sse = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        'x-api-key': key,
+      },
+      body: JSON.stringify({ query: 'subscription { workflowCompletions { id } }' }),
+    });
+    expect(sse.status).toBe(200);
+    const reader = sse.body!.pipeThrough(new TextDecoderStream()).getReader();
+
+    await graphql(
+      'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
+      { 'x-api-key': adminKey },
+      { id: await stack.keyIdOf(key) },
+    );
+
+    let received = '';
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += value;
+      if (received.includes('revoked')) break;
+    }
+    await reader.cancel().catch(() => undefined);
+    expect(received).toMatch(/The API key was revoked/);
+  });
+
   it('refuses a graphql-ws connection without a valid credential', async () => {
     const client = wsClient(stack.gatewayUrl, 'onb_nope-nope-nope-nope-nope-nope-nope-nope');
     const closed = new Promise<number>((resolve) =>
