@@ -122,9 +122,17 @@ function subscribeToWorkflowEvents(
 }
 
 /**
- * Streams one run's events and ends after its completion. The listener is registered
- * first, then the run's current state is read: a run that finished before the client
- * subscribed yields its completion at once instead of leaving the client waiting forever.
+ * Task events and completions travel on two topics; each is ordered per run, but this
+ * replica's consumer may read a run's completion before its last task events. After a
+ * completion, task events still arriving within this grace are delivered first.
+ */
+const STRAGGLER_GRACE_MS = 500;
+
+/**
+ * Streams one run's events and ends after its completion, which comes last. The listener
+ * is registered first, then the run's current state is read: a run that finished before
+ * the client subscribed yields its completion at once instead of leaving the client
+ * waiting forever.
  */
 async function* untilCompletion(
   live: AsyncIterableIterator<WorkflowEventPayload>,
@@ -136,10 +144,33 @@ async function* untilCompletion(
       yield finished;
       return;
     }
+    let completion: WorkflowEventPayload | undefined;
     for await (const event of live) {
+      if (isCompletion(event.type)) {
+        completion = event;
+        break;
+      }
       yield event;
-      if (isCompletion(event.type)) return;
     }
+    if (!completion) return;
+    const deadline = Date.now() + STRAGGLER_GRACE_MS;
+    for (
+      let remainingMs = STRAGGLER_GRACE_MS;
+      remainingMs > 0;
+      remainingMs = deadline - Date.now()
+    ) {
+      let timer: NodeJS.Timeout | undefined;
+      const next = await Promise.race([
+        live.next(),
+        new Promise<'timeout'>(
+          (resolve) => (timer = setTimeout(() => resolve('timeout'), remainingMs)),
+        ),
+      ]);
+      clearTimeout(timer);
+      if (next === 'timeout' || next.done) break;
+      if (!isCompletion(next.value.type)) yield next.value;
+    }
+    yield completion;
   } finally {
     await live.return?.();
   }
