@@ -11,10 +11,8 @@
  */
 import { parseArgs } from 'node:util';
 
-import { loadConfig } from '../platform/config';
-import { createDatabase } from '../platform/db/pool';
-import { migrate } from '../platform/db/migrate';
-import { createLogger } from '../platform/logger';
+import { runCli } from './cli-support';
+
 import {
   SIGNATURE_SCHEMES,
   type SignatureScheme,
@@ -29,80 +27,58 @@ const USAGE = `usage:
   npm run hook-secret -- list
   npm run hook-secret -- revoke SECRET_ID`;
 
-async function main(): Promise<number> {
+runCli(async ({ db }) => {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: { source: { type: 'string' }, scheme: { type: 'string' }, secret: { type: 'string' } },
   });
   const [command, argument] = positionals;
-  const config = loadConfig();
-  if (!config.database.url) {
-    console.error(
-      'DATABASE_URL is not set: the embedded database belongs to the running npm start process.',
-    );
-    return 2;
-  }
-  const log = createLogger({ level: 'warn' });
-  const db = createDatabase({ url: config.database.url, max: 1 }, log);
-  try {
-    await migrate(db, log);
-    switch (command) {
-      case 'add': {
-        if (
-          !values.source ||
-          !values.secret ||
-          !(SIGNATURE_SCHEMES as readonly string[]).includes(values.scheme ?? '')
-        ) {
-          console.error(USAGE);
-          return 2;
-        }
-        const id = await addSourceSecret(db, {
-          source: values.source,
-          scheme: values.scheme as SignatureScheme,
-          secret: values.secret,
-        });
-        console.log(`added ${id} for ${values.source} (${values.scheme})`);
-        return 0;
-      }
-      case 'list': {
-        const { rows } = await db.query<{
-          id: string;
-          source: string;
-          scheme: string;
-          created_at: Date;
-          revoked_at: Date | null;
-        }>(
-          'SELECT id, source, scheme, created_at, revoked_at FROM hook_source_secrets ORDER BY source, created_at',
-        );
-        // The secrets themselves are never printed.
-        for (const row of rows) {
-          console.log(
-            `${row.id}  ${row.source.padEnd(16)} ${row.scheme.padEnd(18)} ${row.revoked_at ? 'revoked' : 'active'}  ${row.created_at.toISOString()}`,
-          );
-        }
-        return 0;
-      }
-      case 'revoke':
-        if (!argument) {
-          console.error(USAGE);
-          return 2;
-        }
-        await revokeSourceSecret(db, argument);
-        console.log(`revoked ${argument}`);
-        return 0;
-      default:
+  switch (command) {
+    case 'add': {
+      if (
+        !values.source ||
+        !values.secret ||
+        !(SIGNATURE_SCHEMES as readonly string[]).includes(values.scheme ?? '')
+      ) {
         console.error(USAGE);
         return 2;
+      }
+      const id = await addSourceSecret(db, {
+        source: values.source,
+        scheme: values.scheme as SignatureScheme,
+        secret: values.secret,
+      });
+      console.log(`added ${id} for ${values.source} (${values.scheme})`);
+      return 0;
     }
-  } finally {
-    await db.end();
+    case 'list': {
+      const { rows } = await db.query<{
+        id: string;
+        source: string;
+        scheme: string;
+        created_at: Date;
+        revoked_at: Date | null;
+      }>(
+        'SELECT id, source, scheme, created_at, revoked_at FROM hook_source_secrets ORDER BY source, created_at',
+      );
+      // The secrets themselves are never printed.
+      for (const row of rows) {
+        console.log(
+          `${row.id}  ${row.source.padEnd(16)} ${row.scheme.padEnd(18)} ${row.revoked_at ? 'revoked' : 'active'}  ${row.created_at.toISOString()}`,
+        );
+      }
+      return 0;
+    }
+    case 'revoke':
+      if (!argument) {
+        console.error(USAGE);
+        return 2;
+      }
+      await revokeSourceSecret(db, argument);
+      console.log(`revoked ${argument}`);
+      return 0;
+    default:
+      console.error(USAGE);
+      return 2;
   }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+});
