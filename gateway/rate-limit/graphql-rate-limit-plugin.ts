@@ -11,6 +11,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import {
+  type ExecutionArgs,
   type ExecutionResult,
   GraphQLError,
   type OperationDefinitionNode,
@@ -24,7 +25,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { CostModel } from './cost-directives';
 import { maxAliasesRule, maxDepthRule, type DocumentLimits } from './document-limits';
 import type { EndpointRule } from './endpoint-rules';
-import type { AnswerOutcome, Caller, GatewayRateLimiter } from './gateway-rate-limiter';
+import type { AnswerOutcome, Caller, GatewayRateLimiter, Verdict } from './gateway-rate-limiter';
 import { CostAnalysisError, actualCost, estimateCost } from './query-cost';
 
 export interface GraphqlRateLimitOptions {
@@ -67,98 +68,10 @@ export function useGraphqlRateLimits(options: GraphqlRateLimitOptions): Plugin {
       addValidationRule(aliasesRule);
     },
     async onExecute({ args, setResultAndStopExecution }) {
-      if (!limiter.enabled) return undefined;
-      const context = args.contextValue as LimitedContext;
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation) return undefined;
-      const caller: Caller = { ip: clientAddress(context), keyId: context.identity?.keyId };
-      const costInput = {
-        schema: args.schema,
-        document: args.document,
-        operation,
-        variables: (args.variableValues ?? {}) as Record<string, unknown>,
-        model: options.costModel(),
-        defaultListSize: options.defaultListSize,
-      };
-
-      let requested: number;
-      try {
-        requested = estimateCost(costInput);
-      } catch (error) {
-        if (error instanceof CostAnalysisError)
-          return setResultAndStopExecution({ errors: [error] });
-        throw error;
-      }
-      if (requested > options.maxCost) {
-        return setResultAndStopExecution({
-          errors: [
-            new GraphQLError(
-              `The operation's estimated cost ${requested} is over the maximum of ${options.maxCost} per request; request fewer items or fields.`,
-              {
-                extensions: {
-                  code: 'MAX_COST_EXCEEDED',
-                  cost: { requestedQueryCost: requested, maximumQueryCost: options.maxCost },
-                },
-              },
-            ),
-          ],
-        });
-      }
-
-      const endpoint = endpointOf(options.endpointRules, args.document, operation);
-      const verdict = await limiter.decide({
-        caller,
-        requestId: context.requestId ?? 'unknown',
-        cost: requested,
-        ...(endpoint ? { endpoint } : {}),
-        route: '/graphql',
-        ...(operation.name ? { operation: operation.name.value } : {}),
-      });
-
-      switch (verdict.kind) {
-        case 'limited':
-          setHeaders(context, verdict.headers);
-          return setResultAndStopExecution({
-            errors: [
-              new GraphQLError(
-                `Rate limit exceeded (${verdict.tier}); retry in ${verdict.retryAfterSeconds} s.`,
-                {
-                  extensions: {
-                    code: 'RATE_LIMITED',
-                    tier: verdict.tier,
-                    limit: verdict.limit,
-                    retry_after: verdict.retryAfterSeconds,
-                    http: { status: 429, headers: verdict.headers },
-                  },
-                },
-              ),
-            ],
-          });
-        case 'unavailable':
-          return setResultAndStopExecution({
-            errors: [
-              new GraphQLError('Rate limiting is unavailable; retry shortly.', {
-                extensions: {
-                  code: 'RATE_LIMITER_UNAVAILABLE',
-                  retry_after: verdict.retryAfterSeconds,
-                  http: {
-                    status: 503,
-                    headers: { 'retry-after': String(verdict.retryAfterSeconds) },
-                  },
-                },
-              }),
-            ],
-          });
-        case 'bypassed':
-          return undefined;
-        case 'allowed':
-          break;
-        default: {
-          const unreachable: never = verdict;
-          throw new Error(`unknown verdict ${String(unreachable)}`);
-        }
-      }
-
+      const admission = await admit(options, args);
+      if (admission.kind === 'refused') return setResultAndStopExecution(admission.result);
+      if (admission.kind === 'not-limited') return undefined;
+      const { context, caller, costInput, requested, verdict } = admission;
       setHeaders(context, verdict.headers);
       const charge = verdict.costCharge;
       return {
@@ -188,7 +101,135 @@ export function useGraphqlRateLimits(options: GraphqlRateLimitOptions): Plugin {
         },
       };
     },
+    // A subscription is admitted like a request when it starts (its events are not
+    // charged one by one): every tier, and the estimated cost of one event.
+    async onSubscribe({ args, setResultAndStopExecution }) {
+      const admission = await admit(options, args);
+      if (admission.kind === 'refused') setResultAndStopExecution(admission.result);
+    },
   };
+}
+
+type Admission =
+  | { kind: 'not-limited' }
+  | { kind: 'refused'; result: ExecutionResult }
+  | {
+      kind: 'allowed';
+      context: LimitedContext;
+      caller: Caller;
+      costInput: Parameters<typeof estimateCost>[0];
+      requested: number;
+      verdict: Extract<Verdict, { kind: 'allowed' }>;
+    };
+
+/** Estimates the operation's cost and takes the one store decision for every tier. */
+async function admit(
+  options: GraphqlRateLimitOptions,
+  args: Pick<
+    ExecutionArgs,
+    'schema' | 'document' | 'operationName' | 'variableValues' | 'contextValue'
+  >,
+): Promise<Admission> {
+  const { limiter } = options;
+  if (!limiter.enabled) return { kind: 'not-limited' };
+  const context = args.contextValue as LimitedContext;
+  const operation = getOperationAST(args.document, args.operationName);
+  if (!operation) return { kind: 'not-limited' };
+  const caller: Caller = { ip: clientAddress(context), keyId: context.identity?.keyId };
+  const costInput = {
+    schema: args.schema,
+    document: args.document,
+    operation,
+    variables: (args.variableValues ?? {}) as Record<string, unknown>,
+    model: options.costModel(),
+    defaultListSize: options.defaultListSize,
+  };
+
+  let requested: number;
+  try {
+    requested = estimateCost(costInput);
+  } catch (error) {
+    if (error instanceof CostAnalysisError) return { kind: 'refused', result: { errors: [error] } };
+    throw error;
+  }
+  if (requested > options.maxCost) {
+    return {
+      kind: 'refused',
+      result: {
+        errors: [
+          new GraphQLError(
+            `The operation's estimated cost ${requested} is over the maximum of ${options.maxCost} per request; request fewer items or fields.`,
+            {
+              extensions: {
+                code: 'MAX_COST_EXCEEDED',
+                cost: { requestedQueryCost: requested, maximumQueryCost: options.maxCost },
+              },
+            },
+          ),
+        ],
+      },
+    };
+  }
+
+  const endpoint = endpointOf(options.endpointRules, args.document, operation);
+  const verdict = await limiter.decide({
+    caller,
+    requestId: context.requestId ?? 'unknown',
+    cost: requested,
+    ...(endpoint ? { endpoint } : {}),
+    route: '/graphql',
+    ...(operation.name ? { operation: operation.name.value } : {}),
+  });
+
+  switch (verdict.kind) {
+    case 'limited':
+      setHeaders(context, verdict.headers);
+      return {
+        kind: 'refused',
+        result: {
+          errors: [
+            new GraphQLError(
+              `Rate limit exceeded (${verdict.tier}); retry in ${verdict.retryAfterSeconds} s.`,
+              {
+                extensions: {
+                  code: 'RATE_LIMITED',
+                  tier: verdict.tier,
+                  limit: verdict.limit,
+                  retry_after: verdict.retryAfterSeconds,
+                  http: { status: 429, headers: verdict.headers },
+                },
+              },
+            ),
+          ],
+        },
+      };
+    case 'unavailable':
+      return {
+        kind: 'refused',
+        result: {
+          errors: [
+            new GraphQLError('Rate limiting is unavailable; retry shortly.', {
+              extensions: {
+                code: 'RATE_LIMITER_UNAVAILABLE',
+                retry_after: verdict.retryAfterSeconds,
+                http: {
+                  status: 503,
+                  headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+                },
+              },
+            }),
+          ],
+        },
+      };
+    case 'bypassed':
+      return { kind: 'not-limited' };
+    case 'allowed':
+      return { kind: 'allowed', context, caller, costInput, requested, verdict };
+    default: {
+      const unreachable: never = verdict;
+      throw new Error(`unknown verdict ${String(unreachable)}`);
+    }
+  }
 }
 
 /** The endpoint rule the operation's root fields perform, and how many times. */
