@@ -13,6 +13,7 @@ import { findTriggeredDefinitions, requireDefinition } from './definition-store'
 import type { WorkflowEngine } from './engine';
 import { WorkflowErrors } from './errors';
 import { FIRST_FENCING_TOKEN, acquireExpiredLease, findOrphanedRuns } from './lease';
+import { RunCreationBatcher } from './run-creator';
 import { type WorkflowRun, findRun, findRunByTrigger, insertRun, requestCancel } from './run-store';
 import type { WorkflowMetrics } from './workflow-metrics';
 
@@ -57,9 +58,11 @@ const ORPHANS_PER_SWEEP = 20;
 
 export class WorkflowCoordinator {
   private readonly log: Logger;
+  private readonly creations: RunCreationBatcher;
 
   constructor(private readonly options: CoordinatorOptions) {
     this.log = options.log.child({ component: 'workflow-coordinator' });
+    this.creations = new RunCreationBatcher(options.db);
   }
 
   get owner(): string {
@@ -77,15 +80,14 @@ export class WorkflowCoordinator {
     const { name, version, definition } = await this.resolveDefinition(request);
     this.options.admit?.(definition);
 
-    // One statement creates the run with its tasks and answers it: no transaction needed.
-    const { run: inserted } = await insertRun(this.options.db, {
+    // One statement creates the run with its tasks (grouped with the runs other requests
+    // create meanwhile, run-creator.ts) and answers it: no transaction needed.
+    const inserted = await this.creations.insert({
       id: workflowId,
       definitionName: name,
       definitionVersion: version,
       definition,
       input: request.input ?? {},
-      hookEventId: null,
-      triggerEvent: null,
       correlationId: request.correlationId,
       leaseOwner: this.options.owner,
       leaseMs: this.options.leaseMs,

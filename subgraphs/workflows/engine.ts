@@ -449,7 +449,7 @@ export class WorkflowEngine {
     | { kind: 'success'; value: Awaited<ReturnType<TaskRunners[keyof TaskRunners]>> }
     | { kind: 'failure'; error: TaskFailure }
   > {
-    const signal = AbortSignal.any([runSignal, AbortSignal.timeout(policy.timeoutMs)]);
+    const { signal, release } = attemptSignal(runSignal, policy.timeoutMs);
     try {
       const value = await this.options.runners[type](input, {
         workflowId,
@@ -474,8 +474,42 @@ export class WorkflowEngine {
         kind: 'failure',
         error: new TaskFailure(`unexpected error: ${(error as Error).message}`, false),
       };
+    } finally {
+      release();
     }
   }
+}
+
+/**
+ * The signal of one attempt: aborted when the run is, or when the attempt times out.
+ * Unlike AbortSignal.any with AbortSignal.timeout, the timer is cleared as soon as the
+ * attempt ends, so a run does not leave timers (and signals they keep alive) behind until
+ * their timeout, and the run signal does not collect a listener per attempt.
+ */
+function attemptSignal(
+  runSignal: AbortSignal,
+  timeoutMs: number,
+): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  if (runSignal.aborted) {
+    controller.abort(runSignal.reason);
+    return { signal: controller.signal, release: () => undefined };
+  }
+  const onRunAbort = () => controller.abort(runSignal.reason);
+  runSignal.addEventListener('abort', onRunAbort, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The attempt timed out', 'TimeoutError')),
+    timeoutMs,
+  );
+  // Like AbortSignal.timeout: a pending attempt timer does not keep the process alive.
+  timer.unref();
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      runSignal.removeEventListener('abort', onRunAbort);
+    },
+  };
 }
 
 /** Task types without side effects: running one twice costs only the time it takes. */
