@@ -55,10 +55,22 @@ export interface CoordinatorOptions {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ORPHANS_PER_SWEEP = 20;
+/** Distinct inline definitions remembered; the cache starts over when it is full. */
+const PARSED_INLINE_DEFINITIONS = 100;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
 
 export class WorkflowCoordinator {
   private readonly log: Logger;
   private readonly creations: RunCreationBatcher;
+  /** Valid inline definitions by their JSON text (parseInline). */
+  private readonly parsedInline = new Map<string, WorkflowDefinition>();
 
   constructor(private readonly options: CoordinatorOptions) {
     this.log = options.log.child({ component: 'workflow-coordinator' });
@@ -198,6 +210,22 @@ export class WorkflowCoordinator {
     return findRunByTrigger(this.options.db, hookEventId, definitionName);
   }
 
+  /**
+   * Validates an inline definition, reusing the result for the same JSON text: clients
+   * send the same few definitions with every request, and validation (schema, cycles,
+   * templates) costs more than serializing the text. Cached definitions are frozen, so a
+   * run cannot change what another run of the same text sees.
+   */
+  private parseInline(raw: unknown): WorkflowDefinition {
+    const text = JSON.stringify(raw);
+    const cached = this.parsedInline.get(text);
+    if (cached) return cached;
+    const definition = deepFreeze(parseDefinition(raw));
+    if (this.parsedInline.size >= PARSED_INLINE_DEFINITIONS) this.parsedInline.clear();
+    this.parsedInline.set(text, definition);
+    return definition;
+  }
+
   /** Hands a run this coordinator just created (with its lease) to the engine. */
   private dispatch(run: WorkflowRun): void {
     void this.options.engine.execute(
@@ -218,7 +246,7 @@ export class WorkflowCoordinator {
       );
     }
     if (hasInline) {
-      const definition = parseDefinition(request.definition);
+      const definition = this.parseInline(request.definition);
       return { name: definition.name, version: INLINE_DEFINITION_VERSION, definition };
     }
     const stored = await requireDefinition(this.options.db, request.definitionName as string);
