@@ -123,10 +123,11 @@ function subscribeToWorkflowEvents(
 
 /**
  * Task events and completions travel on two topics; each is ordered per run, but this
- * replica's consumer may read a run's completion before its last task events. After a
+ * replica's consumer may read a run's completion before its last task events (up to a
+ * fetch cycle apart: the consumer long-polls each partition for up to a second). After a
  * completion, task events still arriving within this grace are delivered first.
  */
-const STRAGGLER_GRACE_MS = 500;
+const STRAGGLER_GRACE_MS = 1_500;
 
 /**
  * Streams one run's events and ends after its completion, which comes last. The listener
