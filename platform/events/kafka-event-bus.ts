@@ -39,6 +39,7 @@ const HANDLER_RETRY_FIRST_MS = 100;
 const HANDLER_RETRY_MAX_MS = 5_000;
 const GROUP_JOIN_TIMEOUT_MS = 30_000;
 const COMMIT_EVERY_MESSAGES = 100;
+const ENSURE_TOPICS_ATTEMPTS = 3;
 
 export class KafkaEventBus implements EventBus {
   readonly kind = 'kafka' as const;
@@ -170,6 +171,22 @@ export class KafkaEventBus implements EventBus {
   }
 
   async ensureTopics(topics: string[]): Promise<void> {
+    // A broker that has just started can still answer UNKNOWN_TOPIC_OR_PARTITION while it
+    // elects the new topics' leaders, past kafkajs's own retries: try the whole step again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.createMissingTopics(topics);
+        return;
+      } catch (error) {
+        const retriable = (error as { retriable?: boolean }).retriable === true;
+        if (!retriable || attempt >= ENSURE_TOPICS_ATTEMPTS) throw error;
+        this.log.warn({ err: error, attempt }, 'creating topics failed; retrying');
+        await sleep(1_000 * attempt);
+      }
+    }
+  }
+
+  private async createMissingTopics(topics: string[]): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
