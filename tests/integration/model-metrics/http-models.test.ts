@@ -139,9 +139,12 @@ describe('HTTP models from a models file, through the service', () => {
     const failing = await route(40);
     expect(failing.alpha).toBeLessThan(12);
 
+    // Back once exploration calls have replaced alpha's recent failures with successes:
+    // how many rounds that takes depends on timing, so allow several.
     standIn.behaviour.delete('alpha');
-    await route(40);
-    expect((await route(40)).alpha).toBeGreaterThan(28);
+    let recovered = { alpha: 0, beta: 0 };
+    for (let round = 0; round < 6 && recovered.alpha <= 28; round += 1) recovered = await route(40);
+    expect(recovered.alpha).toBeGreaterThan(28);
   });
 
   it('compares the models of a task type in GraphQL, best first', async () => {
