@@ -13,14 +13,17 @@ import { request as httpRequest } from 'undici';
 import { IDENTITY_HEADER, IdentitySigner } from '../platform/auth/identity-token';
 import type { Principal } from '../platform/auth/principal';
 import { createServiceAuth } from '../platform/auth/service-auth';
-import { createDatabase, pingDatabase } from '../platform/db/pool';
+import { pingDatabase } from '../platform/db/pool';
 import { Topics } from '../platform/events/topics';
 import { maskUnexpectedError, serveYoga } from '../platform/graphql/subgraph-server';
 import type { HealthCheck } from '../platform/health';
 import { protectMetrics } from '../platform/http/metrics-access';
 import { createHttpServer, sendError } from '../platform/http/server';
 import { createServiceMetrics } from '../platform/metrics';
-import { createServiceResilience, poolOptions } from '../platform/resilience/service-resilience';
+import {
+  createServiceResilience,
+  createServiceDatabase,
+} from '../platform/resilience/service-resilience';
 import type { Runtime } from '../platform/runtime';
 import { Service } from '../platform/service';
 import { AppError } from '../platform/errors';
@@ -58,15 +61,7 @@ export async function createGatewayService(runtime: Runtime): Promise<Service> {
   const { config } = runtime;
   const log = runtime.log.child({ service: 'gateway' });
   const metrics = createServiceMetrics('gateway');
-  const db = createDatabase(
-    {
-      url: runtime.databaseUrl,
-      max: config.database.poolMax,
-      applicationName: 'gateway',
-      ...poolOptions(runtime),
-    },
-    log,
-  );
+  const db = createServiceDatabase(runtime, 'gateway', log);
   const resilience = createServiceResilience(runtime, { service: 'gateway', log, metrics, db });
   const auth = createServiceAuth(runtime, db, 'gateway');
   const { authenticator } = auth;

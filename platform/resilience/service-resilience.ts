@@ -12,7 +12,7 @@ import { AlertmanagerSink } from '../alerts/alertmanager-sink';
 import { registerAlertsRoute } from '../alerts/alerts-route';
 import type { Authenticator } from '../auth/authenticator';
 import type { ServiceName } from '../config';
-import type { MonitoredPool } from '../db/pool';
+import { type MonitoredPool, createDatabase } from '../db/pool';
 import { PoolMonitor } from '../db/pool-monitor';
 import type { HealthCheck } from '../health';
 import type { Logger } from '../logger';
@@ -86,18 +86,27 @@ export function createServiceResilience(
   };
 }
 
-/** The pool options every service's createDatabase takes from configuration. */
-export function poolOptions(runtime: Runtime): {
-  connectionTimeoutMillis: number;
-  idleTimeoutMillis: number;
-  maxLifetimeSeconds: number;
-  leakThresholdMs: number;
-} {
-  const { pool } = runtime.config.database;
-  return {
-    connectionTimeoutMillis: pool.acquireTimeoutMs,
-    idleTimeoutMillis: pool.idleTimeoutMs,
-    maxLifetimeSeconds: pool.maxLifetimeSeconds,
-    leakThresholdMs: pool.leakThresholdMs,
-  };
+/**
+ * The pool a service works with: the runtime's database, the configured size, lifetime,
+ * idle, acquisition and leak limits, and the service's name as PostgreSQL's
+ * application_name (so `pg_stat_activity` tells the services apart).
+ */
+export function createServiceDatabase(
+  runtime: Runtime,
+  service: ServiceName,
+  log: Logger,
+): MonitoredPool {
+  const { database } = runtime.config;
+  return createDatabase(
+    {
+      url: runtime.databaseUrl,
+      max: database.poolMax,
+      applicationName: `omninode-${service}`,
+      connectionTimeoutMillis: database.pool.acquireTimeoutMs,
+      idleTimeoutMillis: database.pool.idleTimeoutMs,
+      maxLifetimeSeconds: database.pool.maxLifetimeSeconds,
+      leakThresholdMs: database.pool.leakThresholdMs,
+    },
+    log,
+  );
 }

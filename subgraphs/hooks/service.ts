@@ -7,7 +7,7 @@
  * flow out through the outbox when it returns.
  */
 import { createServiceAuth } from '../../platform/auth/service-auth';
-import { createDatabase, pingDatabase } from '../../platform/db/pool';
+import { pingDatabase } from '../../platform/db/pool';
 import { Topics } from '../../platform/events/topics';
 import { readSubgraphSdl } from '../../platform/graphql/compose';
 import { mountSubgraph } from '../../platform/graphql/subgraph-server';
@@ -15,7 +15,10 @@ import { protectMetrics } from '../../platform/http/metrics-access';
 import type { HealthCheck } from '../../platform/health';
 import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
-import { createServiceResilience, poolOptions } from '../../platform/resilience/service-resilience';
+import {
+  createServiceResilience,
+  createServiceDatabase,
+} from '../../platform/resilience/service-resilience';
 import type { Runtime } from '../../platform/runtime';
 import { Service } from '../../platform/service';
 import { createHookResolvers } from './graphql/hook-resolvers';
@@ -33,15 +36,7 @@ const HOUR_MS = 3_600_000;
 export async function createHooksService(runtime: Runtime): Promise<Service> {
   const { config } = runtime;
   const log = runtime.log.child({ service: 'hooks' });
-  const db = createDatabase(
-    {
-      url: runtime.databaseUrl,
-      max: config.database.poolMax,
-      applicationName: 'omninode-hooks',
-      ...poolOptions(runtime),
-    },
-    log,
-  );
+  const db = createServiceDatabase(runtime, 'hooks', log);
   const serviceMetrics = createServiceMetrics('hooks');
   const metrics = createHookMetrics(serviceMetrics);
   const resilience = createServiceResilience(runtime, {

@@ -3,14 +3,17 @@
  * model call, per-model statistics and metric-driven model selection.
  */
 import { createServiceAuth } from '../../platform/auth/service-auth';
-import { createDatabase, pingDatabase } from '../../platform/db/pool';
+import { pingDatabase } from '../../platform/db/pool';
 import { readSubgraphSdl } from '../../platform/graphql/compose';
 import { mountSubgraph } from '../../platform/graphql/subgraph-server';
 import { protectMetrics } from '../../platform/http/metrics-access';
 import type { HealthCheck } from '../../platform/health';
 import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
-import { createServiceResilience, poolOptions } from '../../platform/resilience/service-resilience';
+import {
+  createServiceResilience,
+  createServiceDatabase,
+} from '../../platform/resilience/service-resilience';
 import type { Runtime } from '../../platform/runtime';
 import { Service } from '../../platform/service';
 import { registerInferRoute } from './infer-route';
@@ -43,15 +46,7 @@ export async function createModelMetricsService(
 ): Promise<Service> {
   const { config } = runtime;
   const log = runtime.log.child({ service: 'model-metrics' });
-  const db = createDatabase(
-    {
-      url: runtime.databaseUrl,
-      max: config.database.poolMax,
-      applicationName: 'model-metrics',
-      ...poolOptions(runtime),
-    },
-    log,
-  );
+  const db = createServiceDatabase(runtime, 'model-metrics', log);
   const setup = loadProviderSetup(config);
   const providers = options.providers ?? setup.providers;
   const selection = { ...setup.selection, ...options.selector };

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
 
 import { createServiceAuth } from '../../platform/auth/service-auth';
-import { createDatabase, pingDatabase } from '../../platform/db/pool';
+import { pingDatabase } from '../../platform/db/pool';
 import { AppError } from '../../platform/errors';
 import { Topics } from '../../platform/events/topics';
 import { readSubgraphSdl } from '../../platform/graphql/compose';
@@ -18,7 +18,10 @@ import { mountSubgraph } from '../../platform/graphql/subgraph-server';
 import { protectMetrics } from '../../platform/http/metrics-access';
 import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
-import { createServiceResilience, poolOptions } from '../../platform/resilience/service-resilience';
+import {
+  createServiceResilience,
+  createServiceDatabase,
+} from '../../platform/resilience/service-resilience';
 import type { Runtime } from '../../platform/runtime';
 import { Service, type Worker } from '../../platform/service';
 import { CONSUMER_NAME, WorkflowCoordinator } from './coordinator';
@@ -59,15 +62,7 @@ export async function createWorkflowsService(
 ): Promise<Service> {
   const { config } = runtime;
   const log = runtime.log.child({ service: 'workflows' });
-  const db = createDatabase(
-    {
-      url: runtime.databaseUrl,
-      max: config.database.poolMax,
-      applicationName: 'workflows',
-      ...poolOptions(runtime),
-    },
-    log,
-  );
+  const db = createServiceDatabase(runtime, 'workflows', log);
   const auth = createServiceAuth(runtime, db, 'workflows');
   const metrics = createServiceMetrics('workflows');
   const workflowMetrics = createWorkflowMetrics(metrics);
