@@ -9,20 +9,13 @@ import { createServer, type Server } from 'node:http';
 import { type KeyLike, SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose';
 
 import { collect, wsClient } from '../support/graphql-clients';
-import {
-  TEST_KAFKA_BROKERS,
-  TEST_REDIS_URL,
-  createTestDatabase,
-  uniqueName,
-} from '../support/environment';
 import { freePorts } from '../support/ports';
-import { type Stack, startStack } from '../support/stack';
+import { type Stack, startRealServersStack } from '../support/stack';
 
 const ISSUER = 'https://issuer.test';
 const AUDIENCE = 'omninode-bridge';
 
 describe('authentication and authorization through the gateway', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let stack: Stack;
   let jwks: Server;
   let privateKey: KeyLike;
@@ -76,12 +69,7 @@ describe('authentication and authorization through the gateway', () => {
     );
     await new Promise<void>((resolve) => jwks.listen(jwksPort, '127.0.0.1', resolve));
 
-    database = await createTestDatabase();
-    stack = await startStack({
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      KAFKA_TOPIC_PREFIX: `${uniqueName('auth')}.`,
+    stack = await startRealServersStack({
       JWT_JWKS_URL: `http://127.0.0.1:${jwksPort}/jwks.json`,
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,
@@ -91,7 +79,6 @@ describe('authentication and authorization through the gateway', () => {
 
   afterAll(async () => {
     await stack?.stop();
-    await database?.drop();
     jwks?.close();
   });
 

@@ -2,13 +2,7 @@
  * The vertical flow on the real PostgreSQL, Redis and Kafka, with the four services in
  * this process talking HTTP to each other.
  */
-import { type Stack, startStack } from '../support/stack';
-import {
-  TEST_KAFKA_BROKERS,
-  TEST_REDIS_URL,
-  createTestDatabase,
-  uniqueName,
-} from '../support/environment';
+import { type Stack, startRealServersStack } from '../support/stack';
 import {
   GatewayCaller,
   badWebhooksStoreNothing,
@@ -18,24 +12,16 @@ import {
 } from './vertical-flow';
 
 describe('vertical flow on real PostgreSQL, Redis and Kafka', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let stack: Stack;
   let caller: GatewayCaller;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    stack = await startStack({
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      KAFKA_TOPIC_PREFIX: `${uniqueName('e2e')}.`,
-    });
+    stack = await startRealServersStack();
     caller = new GatewayCaller(stack.gatewayUrl, await stack.createApiKey());
   });
 
   afterAll(async () => {
     await stack?.stop();
-    await database?.drop();
   });
 
   it('uses the real servers', () => {

@@ -3,25 +3,14 @@
  * the key's tier each (its events are not charged one by one).
  */
 import { collect, wsClient } from '../support/graphql-clients';
-import {
-  TEST_KAFKA_BROKERS,
-  TEST_REDIS_URL,
-  createTestDatabase,
-  uniqueName,
-} from '../support/environment';
-import { type Stack, startStack } from '../support/stack';
+import { uniqueName } from '../support/environment';
+import { type Stack, startRealServersStack } from '../support/stack';
 
 describe('rate limits on subscriptions', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let stack: Stack;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    stack = await startStack({
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      KAFKA_TOPIC_PREFIX: `${uniqueName('sublimit')}.`,
+    stack = await startRealServersStack({
       RATE_LIMIT_KEY_PREFIX: `${uniqueName('rl')}:`,
       // A new key (reputation 0.4) gets exactly the base: 3 per minute.
       RATE_LIMIT_KEY_PER_MINUTE: '3',
@@ -30,7 +19,6 @@ describe('rate limits on subscriptions', () => {
 
   afterAll(async () => {
     await stack?.stop();
-    await database?.drop();
   });
 
   it('refuses a subscription over the key limit with RATE_LIMITED, over graphql-ws and SSE', async () => {

@@ -13,6 +13,7 @@ import { createHooksService } from '../../subgraphs/hooks/service';
 import { createModelMetricsService } from '../../subgraphs/model-metrics/service';
 import { createWorkflowsService } from '../../subgraphs/workflows/service';
 import { seedDefaultWorkflows } from '../../subgraphs/workflows/seed';
+import { TEST_KAFKA_BROKERS, TEST_REDIS_URL, createTestDatabase, uniqueName } from './environment';
 import { freePorts } from './ports';
 
 export interface Stack {
@@ -88,6 +89,35 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
       for (const service of [...services].reverse()) await service.stop();
       await db.end();
       await runtime.stop();
+    },
+  };
+}
+
+/**
+ * The whole system on the real PostgreSQL (a fresh database, dropped by stop()), Redis and
+ * Kafka (a fresh topic prefix). `env` adds or overrides variables.
+ */
+export async function startRealServersStack(env: Record<string, string> = {}): Promise<Stack> {
+  const database = await createTestDatabase();
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
+      KAFKA_TOPIC_PREFIX: `${uniqueName('stack')}.`,
+      ...env,
+    });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  const stop = stack.stop;
+  return {
+    ...stack,
+    async stop() {
+      await stop();
+      await database.drop();
     },
   };
 }
