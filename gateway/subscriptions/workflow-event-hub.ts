@@ -1,7 +1,8 @@
 /**
  * Feeds subscriptions from Kafka: this gateway replica consumes workflow.tasks and
  * workflow.completions with a consumer group of its own (every replica sees every
- * event) and fans each event out to the local subscribers whose filter matches.
+ * event) and fans each event out to the local subscribers whose filter matches, once per
+ * event id (delivery is at least once).
  */
 import { randomUUID } from 'node:crypto';
 
@@ -11,6 +12,7 @@ import type { WorkflowEventData } from '../../platform/events/workflow-events';
 import type { Logger } from '../../platform/logger';
 import type { Worker } from '../../platform/service';
 import { BoundedEventStream } from './bounded-event-stream';
+import { RecentIds } from './recent-ids';
 
 /** The payload of a WorkflowEvent subscription field, before `workflow` is resolved. */
 export interface WorkflowEventPayload extends WorkflowEventData {
@@ -21,6 +23,9 @@ export interface WorkflowEventPayload extends WorkflowEventData {
 
 export type WorkflowEventFilter = (event: WorkflowEventPayload) => boolean;
 
+/** Event ids remembered to drop redeliveries: minutes of events at this system's rates. */
+const REMEMBERED_EVENT_IDS = 20_000;
+
 interface Listener {
   filter: WorkflowEventFilter;
   stream: BoundedEventStream<WorkflowEventPayload>;
@@ -29,6 +34,7 @@ interface Listener {
 export class WorkflowEventHub implements Worker {
   readonly name = 'workflow-event-hub';
   private readonly listeners = new Set<Listener>();
+  private readonly seen = new RecentIds(REMEMBERED_EVENT_IDS);
   private subscription: Subscription | undefined;
   private readonly log: Logger;
 
@@ -85,6 +91,10 @@ export class WorkflowEventHub implements Worker {
         { eventId: envelope.id, type: envelope.type },
         'workflow event without workflowId or type skipped',
       );
+      return;
+    }
+    if (!this.seen.firstSighting(envelope.id)) {
+      this.log.debug({ eventId: envelope.id }, 'redelivered workflow event dropped');
       return;
     }
     const payload: WorkflowEventPayload = {

@@ -1,8 +1,9 @@
 /**
  * The task engine: executes one run's DAG while holding its lease. Tasks whose
  * dependencies completed start at once, in parallel; each attempt is recorded before and
- * after it runs, with its events queued in that order (the run does not wait for Kafka;
- * its completion is published after all its task events). A failed task (after its
+ * after it runs, each record storing the events that announce it in the same statement
+ * (the workflow event outbox), published once it committed (the run does not wait for
+ * Kafka; its completion is published after all its task events). A failed task (after its
  * retries) or a cancel request stops new tasks from starting; tasks already running
  * finish, the rest are skipped, and the run's completion is published last.
  *
@@ -16,11 +17,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '../../platform/db/pool';
 import type { Logger } from '../../platform/logger';
 import { type TaskDefinition, isTaskType } from './definition';
-import type { EventBatcher } from './event-batcher';
 import { FIRST_FENCING_TOKEN, type Lease, StaleLeaseError, expireLease, renewLease } from './lease';
 import { type ResolvedRetryPolicy, backoffMs, resolveRetryPolicy } from './retry-policy';
-import { RunEvents, type RunEventTopics } from './run-events';
+import type { OutboxPublisher } from './outbox/outbox-publisher';
+import type { StoredEvent } from './outbox/outbox-store';
+import { RunEvents } from './run-events';
 import {
+  type FinalWorkflowStatus,
   FencedRunWriter,
   type TaskState,
   type WorkflowRun,
@@ -34,8 +37,10 @@ import type { WorkflowMetrics } from './workflow-metrics';
 
 export interface EngineOptions {
   db: Database;
-  events: EventBatcher;
-  topics: RunEventTopics;
+  /** Publishes the events a committed write stored. */
+  events: OutboxPublisher;
+  /** How long stored events are left to this engine before the outbox sweeper may publish them. */
+  outboxGraceMs?: number;
   runners: TaskRunners;
   leaseMs: number;
   modelInferenceTimeoutMs: number;
@@ -75,7 +80,7 @@ export class WorkflowEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.log = options.log.child({ component: 'task-engine' });
-    this.writes = new RunWriteBatcher(options.db);
+    this.writes = new RunWriteBatcher(options.db, options.outboxGraceMs);
   }
 
   /** Runs currently executing in this process. */
@@ -131,6 +136,7 @@ export class WorkflowEngine {
     for (const [, run] of runs) run.controller.abort(new RunInterrupted('coordinator stopping'));
     await Promise.allSettled(runs.map(([, run]) => run.done));
     await Promise.allSettled(runs.map(([, run]) => expireLease(this.options.db, run.lease)));
+    await this.options.events.flush();
   }
 
   private async runToEnd(
@@ -185,7 +191,6 @@ export class WorkflowEngine {
   ): Promise<void> {
     const { db } = this.options;
     const writer = new FencedRunWriter(db, lease);
-    const hotWriter = new HotPathWriter(this.writes, lease, created !== undefined);
     let run: WorkflowRun;
     let taskList: TaskState[];
     if (created) {
@@ -200,7 +205,8 @@ export class WorkflowEngine {
     }
     let cancelRequested = run.cancelRequested;
     const tasks = new Map(taskList.map((task) => [task.taskId, task]));
-    const events = new RunEvents(this.options.events, this.options.topics, run, log);
+    const events = new RunEvents(this.options.events, run);
+    const hotWriter = new HotPathWriter(this.writes, lease, events, created !== undefined);
 
     const definitions = new Map(run.definition.tasks.map((task) => [task.id, task]));
     const inFlight = new Map<string, Promise<void>>();
@@ -280,27 +286,23 @@ export class WorkflowEngine {
       if (signal.aborted) throw signal.reason;
     }
 
-    const allCompleted = [...tasks.values()].every((task) => task.status === 'completed');
-    const status = allCompleted ? 'completed' : failure ? 'failed' : 'cancelled';
-    if (status !== 'completed') await writer.skipPendingTasks();
-    const output = allCompleted ? sinkOutputs(run, tasks) : undefined;
-    if (!finishedWithLastTask) await writer.finish(status, { output, error: failure, degraded });
+    // Unless the last task's completion already finished the run, finish it now.
+    let status: FinalWorkflowStatus = 'completed';
+    if (!finishedWithLastTask) {
+      const allCompleted = [...tasks.values()].every((task) => task.status === 'completed');
+      status = allCompleted ? 'completed' : failure ? 'failed' : 'cancelled';
+      if (status !== 'completed') await writer.skipPendingTasks();
+      const completion: RunCompletion = {
+        status,
+        output: allCompleted ? sinkOutputs(run, tasks) : undefined,
+        error: failure,
+        degraded,
+      };
+      await hotWriter.write({ finish: completion, events: [completionEvent(events, completion)] });
+    }
     this.options.metrics.runsFinished.inc({ status });
     log.info({ status }, 'workflow finished');
-
-    const kind =
-      status === 'completed'
-        ? 'WORKFLOW_COMPLETED'
-        : status === 'failed'
-          ? 'WORKFLOW_FAILED'
-          : 'WORKFLOW_CANCELLED';
-    await events.publish({
-      type: kind,
-      status,
-      degraded,
-      ...(failure === undefined ? {} : { error: failure }),
-      ...(output === undefined ? {} : { output }),
-    });
+    await events.flush();
   }
 
   /** Every attempt of one task, with its retries; records and publishes each step. */
@@ -334,8 +336,8 @@ export class WorkflowEngine {
     // before it runs: its start and completion are one write. Should the coordinator die
     // in between, nothing records the attempt, and the next holder simply runs it again.
     const pure = PURE_TASK_TYPES.has(type);
-    const publishStarted = (attempt: number) =>
-      void events.publish({
+    const startedEvent = (attempt: number) =>
+      events.prepare({
         type: 'TASK_STARTED',
         taskId: task.taskId,
         status: 'running',
@@ -357,10 +359,9 @@ export class WorkflowEngine {
           taskId: task.taskId,
           taskStatus: 'running',
           attempt: { number: attempt, input },
+          events: [startedEvent(attempt)],
         });
-        if (started.cancelRequested) return false;
-        publishStarted(attempt);
-        return true;
+        return !started.cancelRequested;
       };
       if (!pure && !(await recordStart())) return { kind: 'cancelled' };
 
@@ -385,20 +386,24 @@ export class WorkflowEngine {
         this.options.metrics.taskAttempts.inc({ type, outcome: 'completed' });
         const degraded = outcome.value.degraded ?? false;
         const finish = completionIfLast(task.taskId, outcome.value.output, degraded);
+        const completedEvent = events.prepare({
+          type: 'TASK_COMPLETED',
+          taskId: task.taskId,
+          status: 'completed',
+          attempt,
+          degraded,
+        });
         const completed = await hotWriter.write({
           taskId: task.taskId,
           taskStatus: 'completed',
           ...(pure ? { attempt: { number: attempt, input } } : {}),
           outcome: { ...outcome.value, degraded },
           finish,
-        });
-        if (pure) publishStarted(attempt);
-        void events.publish({
-          type: 'TASK_COMPLETED',
-          taskId: task.taskId,
-          status: 'completed',
-          attempt,
-          degraded,
+          events: [
+            ...(pure ? [startedEvent(attempt)] : []),
+            completedEvent,
+            ...(finish ? [completionEvent(events, finish)] : []),
+          ],
         });
         return {
           kind: 'completed',
@@ -415,14 +420,20 @@ export class WorkflowEngine {
       const retry = error.retriable && attempt < lastAttempt;
       this.options.metrics.taskAttempts.inc({ type, outcome: retry ? 'retried' : 'failed' });
       if (!retry) {
-        await writer.taskFailed(task.taskId, error.message);
-        void events.publish({
-          type: 'TASK_FAILED',
+        await hotWriter.write({
           taskId: task.taskId,
-          status: 'failed',
-          attempt,
+          taskStatus: 'failed',
           error: error.message,
-          degraded: false,
+          events: [
+            events.prepare({
+              type: 'TASK_FAILED',
+              taskId: task.taskId,
+              status: 'failed',
+              attempt,
+              error: error.message,
+              degraded: false,
+            }),
+          ],
         });
         return { kind: 'failed', error: error.message };
       }
@@ -516,13 +527,15 @@ function attemptSignal(
 const PURE_TASK_TYPES: ReadonlySet<string> = new Set(['transform']);
 
 /**
- * One run's writes through the engine's group commit. The writes of a run its creator
- * executes mark it running until one of them has been committed.
+ * One run's writes through the engine's group commit; the events a write stored are
+ * published once it committed, without waiting for the broker. The writes of a run its
+ * creator executes mark it running until one of them has been committed.
  */
 class HotPathWriter {
   constructor(
     private readonly batcher: RunWriteBatcher,
     private readonly lease: Lease,
+    private readonly events: RunEvents,
     private markRunning: boolean,
   ) {}
 
@@ -535,8 +548,26 @@ class HotPathWriter {
       markRunning: this.markRunning,
     });
     this.markRunning = false;
+    if (write.events) void this.events.publish(write.events);
     return result;
   }
+}
+
+/** The event announcing a run's end, stored with the write that ends it. */
+function completionEvent(events: RunEvents, completion: RunCompletion): StoredEvent {
+  const type =
+    completion.status === 'completed'
+      ? 'WORKFLOW_COMPLETED'
+      : completion.status === 'failed'
+        ? 'WORKFLOW_FAILED'
+        : 'WORKFLOW_CANCELLED';
+  return events.prepare({
+    type,
+    status: completion.status,
+    degraded: completion.degraded,
+    ...(completion.error === undefined ? {} : { error: completion.error }),
+    ...(completion.output === undefined ? {} : { output: completion.output }),
+  });
 }
 
 /** Pending tasks whose dependencies all completed and that are not already running here. */

@@ -5,11 +5,12 @@
  * topic are sent one after another and keep queue order, so events with the same key
  * stay in the order they were queued. Without this, every event would wait for its own
  * round trip through the idempotent producer, which sends one request at a time.
+ *
+ * A batch is sent once (the producer's own retries included): the events are already in
+ * the outbox, whose sweeper is the retry. When a batch fails, the events queued behind it
+ * fail with it rather than wait their turn for the same failure.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import type { EventBus, OutgoingEvent } from '../../platform/events/event-bus';
-import type { Logger } from '../../platform/logger';
 
 interface Pending {
   event: OutgoingEvent;
@@ -18,18 +19,13 @@ interface Pending {
 }
 
 const MAX_BATCH = 500;
-const SEND_ATTEMPTS = 5;
-const RETRY_FIRST_MS = 100;
 
 export class EventBatcher {
   private readonly queues = new Map<string, { pending: Pending[]; sending: boolean }>();
 
-  constructor(
-    private readonly bus: EventBus,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly bus: EventBus) {}
 
-  /** Resolves once the broker acknowledged the event; rejects after SEND_ATTEMPTS failures. */
+  /** Resolves once the broker acknowledged the event; rejects if its batch failed. */
   publish(topic: string, event: OutgoingEvent): Promise<void> {
     let queue = this.queues.get(topic);
     if (!queue) {
@@ -52,33 +48,17 @@ export class EventBatcher {
       while (queue.pending.length > 0) {
         const batch = queue.pending.splice(0, MAX_BATCH);
         try {
-          await this.sendWithRetry(topic, batch);
+          await this.bus.publish(
+            topic,
+            batch.map((item) => item.event),
+          );
           for (const item of batch) item.resolve();
         } catch (error) {
-          for (const item of batch) item.reject(error);
+          for (const item of [...batch, ...queue.pending.splice(0)]) item.reject(error);
         }
       }
     } finally {
       queue.sending = false;
-    }
-  }
-
-  private async sendWithRetry(topic: string, batch: Pending[]): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.bus.publish(
-          topic,
-          batch.map((item) => item.event),
-        );
-        return;
-      } catch (error) {
-        if (attempt >= SEND_ATTEMPTS) throw error;
-        this.log.warn(
-          { err: error, topic, events: batch.length, attempt },
-          'event publish failed; retrying',
-        );
-        await sleep(RETRY_FIRST_MS * 2 ** (attempt - 1));
-      }
     }
   }
 }

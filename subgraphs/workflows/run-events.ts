@@ -1,8 +1,12 @@
 /**
- * Publishes one run's task events (workflow.tasks) and its completion
- * (workflow.completions): CloudEvents keyed by workflow id, carrying the correlation id of
- * whatever started the run. Publishes of one run are chained, so a consumer sees them in
- * the order the engine made them (one key, one partition), completion last.
+ * One run's task events (workflow.tasks) and its completion (workflow.completions):
+ * CloudEvents keyed by workflow id, carrying the correlation id of whatever started the
+ * run. An event is prepared first and stored by the write that makes it true (the
+ * workflow event outbox, outbox/), then published once that write committed. One run's
+ * events are published in the order the engine made them (one key, one partition), its
+ * completion after all its task events. Once one of them could not be published, the
+ * rest of the run's events are left to the outbox sweeper too, which publishes them in
+ * their order, so a completion never overtakes a task event waiting for the sweeper.
  */
 import { createEnvelope } from '../../platform/events/envelope';
 import {
@@ -11,63 +15,60 @@ import {
   type WorkflowEventKind,
   isCompletion,
 } from '../../platform/events/workflow-events';
-import type { Logger } from '../../platform/logger';
-import type { EventBatcher } from './event-batcher';
+import type { OutboxPublisher } from './outbox/outbox-publisher';
+import type { StoredEvent } from './outbox/outbox-store';
 
 export const WORKFLOW_EVENT_SOURCE = '/omninode/workflows';
 
-export interface RunEventTopics {
-  tasks: string;
-  completions: string;
-}
-
 export class RunEvents {
-  private readonly published: Array<Promise<void>> = [];
+  private readonly published: Array<Promise<unknown>> = [];
+  /** An event of this run is waiting for the sweeper: so do the ones after it. */
+  private deferred = false;
 
   constructor(
-    private readonly batcher: EventBatcher,
-    private readonly topics: RunEventTopics,
+    private readonly publisher: OutboxPublisher,
     private readonly run: { id: string; correlationId: string; hookEventId: string | null },
-    private readonly log: Logger,
   ) {}
 
-  /** Queues the event; resolves once it was published (or given up on and logged). */
-  publish(event: Omit<WorkflowEventData, 'workflowId' | 'hookEventId'>): Promise<void> {
+  /** The event as its write stores it: nothing is published yet. */
+  prepare(event: Omit<WorkflowEventData, 'workflowId' | 'hookEventId'>): StoredEvent {
     const data: WorkflowEventData = {
       ...event,
       workflowId: this.run.id,
       ...(this.run.hookEventId === null ? {} : { hookEventId: this.run.hookEventId }),
     };
-    const completion = isCompletion(data.type);
-    const send = () => this.send(data, completion ? this.topics.completions : this.topics.tasks);
-    const done = completion ? this.flush().then(send) : send();
-    this.published.push(done);
-    return done;
+    return {
+      topic: isCompletion(data.type) ? 'completions' : 'tasks',
+      key: data.workflowId,
+      envelope: createEnvelope({
+        type: WORKFLOW_EVENT_TYPES[data.type as WorkflowEventKind],
+        source: WORKFLOW_EVENT_SOURCE,
+        subject: data.workflowId,
+        correlationId: this.run.correlationId,
+        data,
+      }),
+    };
+  }
+
+  /**
+   * Publishes events whose write committed, in order; a completion waits for every event
+   * of the run before it. Resolves when they were handled (published, or left to the
+   * outbox sweeper).
+   */
+  publish(events: readonly StoredEvent[]): Promise<void> {
+    for (const event of events) {
+      const send = async () => {
+        if (this.deferred) return;
+        const outcome = await this.publisher.publish(event, 'direct');
+        if (!outcome.published) this.deferred = true;
+      };
+      this.published.push(event.topic === 'completions' ? this.flush().then(send) : send());
+    }
+    return this.flush();
   }
 
   /** Resolves when every event queued so far was handled. */
   async flush(): Promise<void> {
     await Promise.all(this.published);
-  }
-
-  // TODO(issue 4): events are published after the state write, not through an outbox: a
-  // coordinator that dies between the two loses that event (the stored state is right).
-  // It matters for subscribers only; a workflow_events outbox would close the gap.
-  private async send(data: WorkflowEventData, topic: string): Promise<void> {
-    const envelope = createEnvelope({
-      type: WORKFLOW_EVENT_TYPES[data.type as WorkflowEventKind],
-      source: WORKFLOW_EVENT_SOURCE,
-      subject: data.workflowId,
-      correlationId: this.run.correlationId,
-      data,
-    });
-    try {
-      await this.batcher.publish(topic, { envelope, key: data.workflowId });
-    } catch (error) {
-      this.log.error(
-        { err: error, workflowId: data.workflowId, eventType: data.type },
-        'workflow event not published',
-      );
-    }
   }
 }

@@ -218,7 +218,10 @@ export async function requestCancel(
   return result.rows[0]?.status;
 }
 
-/** The fenced writes one lease holder makes while executing its run. */
+/**
+ * The fenced writes a lease holder makes outside the group commit (run-writer.ts carries
+ * the ones that change what observers see, with their events).
+ */
 export class FencedRunWriter {
   constructor(
     private readonly db: Queryable,
@@ -241,65 +244,13 @@ export class FencedRunWriter {
     await this.updateTasks(`status = 'pending'`, `t.status = 'running'`, []);
   }
 
-  taskStarted(
-    taskId: string,
-    attempt: number,
-    input: unknown,
-  ): Promise<{ cancelRequested: boolean }> {
-    return this.updateTask(
-      taskId,
-      `status = 'running', attempts = $4, input = $5, error = NULL, started_at = COALESCE(t.started_at, now())`,
-      [attempt, JSON.stringify(input ?? null)],
-    );
-  }
-
   /** Records a failed attempt that will be retried: the task stays running. */
   taskAttemptFailed(taskId: string, error: string): Promise<{ cancelRequested: boolean }> {
     return this.updateTask(taskId, `error = $4`, [error]);
   }
 
-  taskCompleted(
-    taskId: string,
-    outcome: { output: unknown; invocationId?: string | undefined; degraded?: boolean | undefined },
-  ): Promise<{ cancelRequested: boolean }> {
-    return this.updateTask(
-      taskId,
-      `status = 'completed', output = $4, invocation_id = $5, degraded = $6, error = NULL, completed_at = now()`,
-      [
-        JSON.stringify(outcome.output ?? null),
-        outcome.invocationId ?? null,
-        outcome.degraded ?? false,
-      ],
-    );
-  }
-
-  taskFailed(taskId: string, error: string): Promise<{ cancelRequested: boolean }> {
-    return this.updateTask(taskId, `status = 'failed', error = $4, completed_at = now()`, [error]);
-  }
-
   async skipPendingTasks(): Promise<void> {
     await this.updateTasks(`status = 'skipped'`, `t.status = 'pending'`, []);
-  }
-
-  /** Writes the final status and releases the lease, fenced like every other write. */
-  async finish(
-    status: FinalWorkflowStatus,
-    result: { output?: unknown; error?: string | undefined; degraded: boolean },
-  ): Promise<void> {
-    const updated = await this.db.query(
-      `UPDATE workflows SET status = $3, output = $4, error = $5, degraded = $6, completed_at = now(),
-         lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = $1 AND fencing_token = $2 AND status IN ('pending', 'running')`,
-      [
-        this.lease.workflowId,
-        this.lease.fencingToken,
-        status,
-        result.output === undefined ? null : JSON.stringify(result.output),
-        result.error ?? null,
-        result.degraded,
-      ],
-    );
-    if (updated.rowCount !== 1) throw new StaleLeaseError(this.lease);
   }
 
   private async updateTask(

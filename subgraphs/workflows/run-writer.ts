@@ -1,6 +1,8 @@
 /**
- * Group commit of the engine's hot-path writes: task started, task completed, a pure task
- * that ran (started and completed in one write), and the run's completion. Writes that
+ * Group commit of the engine's writes that change what a run's observers see: task
+ * started, completed or failed, a pure task that ran (started and completed in one
+ * write), and the run's completion, each with the events announcing it, inserted into the
+ * workflow event outbox by the same statement (outbox/). Writes that
  * many runs make at the same moment go to PostgreSQL together, as one statement (one
  * round trip, one commit, one WAL flush), instead of one statement and one commit each.
  * While a statement is in flight new writes queue and go in the next one, so a lone write
@@ -22,6 +24,7 @@
 import { asDatabaseError, type Queryable } from '../../platform/db/pool';
 import { isConnectionError } from '../../platform/errors';
 import { type Lease, StaleLeaseError } from './lease';
+import type { StoredEvent } from './outbox/outbox-store';
 import type { FinalWorkflowStatus } from './run-store';
 
 export interface TaskOutcome {
@@ -42,15 +45,24 @@ export interface RunCompletion {
 export interface RunWrite {
   lease: Lease;
   taskId?: string | undefined;
-  /** 'running' (an attempt starts) or 'completed'. */
-  taskStatus?: 'running' | 'completed' | undefined;
+  /** 'running' (an attempt starts), 'completed', or 'failed' (with `error`, retries spent). */
+  taskStatus?: 'running' | 'completed' | 'failed' | undefined;
+  error?: string | undefined;
   /** With the attempt number, the write records the attempt start (attempts, input). */
   attempt?: { number: number; input: unknown } | undefined;
   outcome?: TaskOutcome | undefined;
   /** The first write of a run its creator executes marks the run running. */
   markRunning?: boolean | undefined;
   finish?: RunCompletion | undefined;
+  /** Stored in the outbox if, and only if, the write is applied. */
+  events?: readonly StoredEvent[] | undefined;
 }
+
+/**
+ * How long a stored event is left to the coordinator that wrote it (publishing right after
+ * the commit, with the batcher's retries) before the outbox sweeper may publish it.
+ */
+export const OUTBOX_PUBLISH_GRACE_MS = 10_000;
 
 interface Pending {
   write: RunWrite;
@@ -71,7 +83,10 @@ export class RunWriteBatcher {
   private readonly pending: Pending[] = [];
   private inFlight = 0;
 
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly outboxGraceMs = OUTBOX_PUBLISH_GRACE_MS,
+  ) {}
 
   /** Resolves once committed, with the run's cancel flag; StaleLeaseError if fenced off. */
   write(write: RunWrite): Promise<{ cancelRequested: boolean }> {
@@ -126,14 +141,17 @@ export class RunWriteBatcher {
   private async execute(writes: RunWrite[]): Promise<Map<number, boolean>> {
     const column = <T>(pick: (write: RunWrite) => T) => writes.map(pick);
     const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+    const events = writes.flatMap((write, index) =>
+      (write.events ?? []).map((stored) => ({ n: index + 1, stored })),
+    );
     const result = await this.db.query<{ n: string; cancel_requested: boolean }>(
       `WITH w AS (
          SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::int[],
                               $6::jsonb[], $7::jsonb[], $8::text[], $9::bool[], $10::bool[],
-                              $11::text[], $12::jsonb[], $13::text[], $14::bool[])
+                              $11::text[], $12::jsonb[], $13::text[], $14::bool[], $15::text[])
            WITH ORDINALITY AS w(workflow_id, token, task_id, task_status, attempt, input, output,
                                 invocation_id, degraded, mark_running, run_status, run_output,
-                                run_error, run_degraded, n)
+                                run_error, run_degraded, task_error, n)
        ),
        fenced AS (
          SELECT id, fencing_token, cancel_requested FROM workflows
@@ -153,9 +171,9 @@ export class RunWriteBatcher {
            output = CASE WHEN a.task_status = 'completed' THEN a.output ELSE t.output END,
            invocation_id = CASE WHEN a.task_status = 'completed' THEN a.invocation_id ELSE t.invocation_id END,
            degraded = CASE WHEN a.task_status = 'completed' THEN a.degraded ELSE t.degraded END,
-           error = NULL,
+           error = a.task_error,
            started_at = COALESCE(t.started_at, now()),
-           completed_at = CASE WHEN a.task_status = 'completed' THEN now() ELSE t.completed_at END
+           completed_at = CASE WHEN a.task_status IN ('completed', 'failed') THEN now() ELSE t.completed_at END
          FROM applied a
          WHERE a.task_id IS NOT NULL AND t.workflow_id = a.workflow_id AND t.task_id = a.task_id
          RETURNING a.n
@@ -178,10 +196,22 @@ export class RunWriteBatcher {
          ) a
          WHERE r.id = a.workflow_id
          RETURNING r.id
+       ),
+       done AS (
+         SELECT a.n, a.workflow_id, a.cancel_requested FROM applied a
+         WHERE (a.task_id IS NULL OR a.n IN (SELECT n FROM tasks))
+           AND (a.run_status IS NULL OR a.workflow_id IN (SELECT id FROM runs))
+       ),
+       outbox AS (
+         INSERT INTO workflow_event_outbox (event_id, workflow_id, topic, envelope, publish_after)
+         SELECT e.event_id, d.workflow_id, e.topic, e.envelope,
+                now() + $20 * interval '1 millisecond'
+         FROM unnest($16::bigint[], $17::uuid[], $18::text[], $19::jsonb[])
+           WITH ORDINALITY AS e(n, event_id, topic, envelope, position)
+         JOIN done d ON d.n = e.n
+         ORDER BY e.position
        )
-       SELECT a.n, a.cancel_requested FROM applied a
-       WHERE (a.task_id IS NULL OR a.n IN (SELECT n FROM tasks))
-         AND (a.run_status IS NULL OR a.workflow_id IN (SELECT id FROM runs))`,
+       SELECT n, cancel_requested FROM done`,
       [
         column((write) => write.lease.workflowId),
         column((write) => write.lease.fencingToken),
@@ -197,6 +227,12 @@ export class RunWriteBatcher {
         column((write) => json(write.finish?.output)),
         column((write) => write.finish?.error ?? null),
         column((write) => write.finish?.degraded ?? false),
+        column((write) => write.error ?? null),
+        events.map((event) => event.n),
+        events.map((event) => event.stored.envelope.id),
+        events.map((event) => event.stored.topic),
+        events.map((event) => JSON.stringify(event.stored.envelope)),
+        this.outboxGraceMs,
       ],
     );
     return new Map(result.rows.map((row) => [Number(row.n), row.cancel_requested]));

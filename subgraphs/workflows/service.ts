@@ -28,6 +28,10 @@ import { CONSUMER_NAME, WorkflowCoordinator } from './coordinator';
 import { DeadLetterQueue } from './dead-letters';
 import { WorkflowErrors } from './errors';
 import { EventBatcher } from './event-batcher';
+import { OutboxPublisher } from './outbox/outbox-publisher';
+import { outboxBacklog } from './outbox/outbox-store';
+import { OutboxSweeper } from './outbox/outbox-sweeper';
+import { PublishedEventCleaner } from './outbox/published-cleaner';
 import { WorkflowEngine } from './engine';
 import { HookEventConsumer } from './hook-event-consumer';
 import { LeaseSweeper } from './lease-sweeper';
@@ -52,6 +56,10 @@ export interface WorkflowsServiceOptions {
   eventMaxAttempts?: number;
   /** @default 200 */
   eventInitialBackoffMs?: number;
+  /** How often the event outbox is looked at for events not published after their commit. @default 1000 */
+  outboxSweepIntervalMs?: number;
+  /** How long after its commit an unpublished event is the sweeper's. @default 10000 */
+  outboxGraceMs?: number;
 }
 
 const MAX_SWEEP_INTERVAL_MS = 10_000;
@@ -79,13 +87,20 @@ export async function createWorkflowsService(
   const owner =
     options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
-  const engine = new WorkflowEngine({
-    db,
-    events: new EventBatcher(runtime.bus, log),
-    topics: {
+  const publisher = new OutboxPublisher(
+    new EventBatcher(runtime.bus),
+    {
       tasks: runtime.topic(Topics.workflowTasks),
       completions: runtime.topic(Topics.workflowCompletions),
     },
+    new PublishedEventCleaner(db, log),
+    log,
+    (path) => workflowMetrics.eventPublishFailures.inc({ path }),
+  );
+  const engine = new WorkflowEngine({
+    db,
+    events: publisher,
+    ...(options.outboxGraceMs === undefined ? {} : { outboxGraceMs: options.outboxGraceMs }),
     runners: {
       model_inference: createModelInferenceRunner({
         baseUrl: modelMetricsUrl,
@@ -138,6 +153,19 @@ export async function createWorkflowsService(
         critical: false,
         check: async () => ({ active_runs: engine.activeCount, lease_owner: owner }),
       },
+      {
+        // Events committed but not yet published: a growing backlog means Kafka is refusing them.
+        name: 'event_outbox',
+        critical: false,
+        check: async () => {
+          const backlog = await outboxBacklog(db);
+          return {
+            pending: backlog.pending,
+            oldest_age_seconds: backlog.oldestAgeSeconds,
+            direct_publishing: publisher.isDirectPaused ? 'paused' : 'active',
+          };
+        },
+      },
       ...resilience.healthChecks(),
     ],
   });
@@ -163,6 +191,13 @@ export async function createWorkflowsService(
   };
   const workers: Worker[] = [
     ...resilience.workers,
+    new OutboxSweeper({
+      db,
+      publisher,
+      log,
+      intervalMs: options.outboxSweepIntervalMs ?? 1_000,
+      onPublished: (count) => workflowMetrics.lateEventsPublished.inc(count),
+    }),
     engineWorker,
     new LeaseSweeper(
       coordinator,

@@ -27,6 +27,16 @@ export function createWorkflowMetrics(metrics: ServiceMetrics) {
     hookEvents: metrics.counter('workflow_hook_events_total', 'Hook events consumed by outcome', [
       'outcome',
     ]),
+    eventPublishFailures: metrics.counter(
+      'workflow_event_publish_failures_total',
+      'Task and completion events a publish failed for (they stay in the outbox), by who published',
+      ['path'],
+    ),
+    lateEventsPublished: metrics.counter(
+      'workflow_events_published_late_total',
+      'Task and completion events the outbox sweeper published (not right after their commit)',
+      [],
+    ),
     staleWrites: metrics.counter(
       'workflow_stale_lease_writes_total',
       'Writes refused by fencing',

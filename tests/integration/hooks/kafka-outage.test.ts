@@ -3,17 +3,9 @@
  * rows), the relay records the failures and raises its alert, and once the broker is back
  * exactly the accepted event ids reach workflow.events.
  *
- * The shared broker is never touched: this file starts its own broker on free ports with
- * scripts/kafka/start.sh (KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_DATA_DIR), stops it in
- * the middle of the test and starts it again on the same data.
+ * The shared broker is never touched: this file starts its own (tests/support/private-broker.ts),
+ * stops it in the middle of the test and starts it again on the same data.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-
 import pg from 'pg';
 
 import { ApiKeyStore } from '../../../platform/auth/api-keys';
@@ -22,17 +14,14 @@ import { type Runtime, createRuntime } from '../../../platform/runtime';
 import type { Service } from '../../../platform/service';
 import { createHooksService } from '../../../subgraphs/hooks/service';
 import { createTestDatabase, realServersConfig } from '../../support/environment';
+import { type PrivateBroker, startPrivateBroker } from '../../support/private-broker';
 import { type TopicRecorder, postHook, recordTopic, waitUntil } from './hooks-harness';
 
 jest.setTimeout(240_000);
 
-const run = promisify(execFile);
-const SCRIPTS = path.resolve(__dirname, '../../../scripts/kafka');
 const BURST = 40;
 
-let brokerEnv: NodeJS.ProcessEnv;
-let brokers: string;
-let dataDir: string;
+let broker: PrivateBroker;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let runtime: Runtime;
 let service: Service;
@@ -40,33 +29,13 @@ let db: pg.Pool;
 let key: string;
 let recorder: TopicRecorder | undefined;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const broker = (action: 'start' | 'stop') =>
-  run('bash', [path.join(SCRIPTS, `${action}.sh`)], { env: brokerEnv });
-
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'onb-hooks-kafka-'));
-  const port = await freePort();
-  brokerEnv = {
-    ...process.env,
-    KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(await freePort()),
-    KAFKA_DATA_DIR: dataDir,
-  };
-  brokers = `127.0.0.1:${port}`;
-  await broker('start');
+  broker = await startPrivateBroker('hooks');
 
   database = await createTestDatabase();
   runtime = await createRuntime(
     realServersConfig(database.url, {
-      KAFKA_BROKERS: brokers,
+      KAFKA_BROKERS: broker.brokers,
       OUTBOX_POLL_INTERVAL_MS: '200',
       OUTBOX_ALERT_AFTER_FAILURES: '2',
     }),
@@ -83,8 +52,7 @@ afterAll(async () => {
   await runtime?.stop();
   await db?.end();
   await database?.drop();
-  if (brokerEnv) await broker('stop');
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await broker?.remove();
 });
 
 const send = (resourceId: string) =>
@@ -105,7 +73,7 @@ const metric = async (name: string) => {
 };
 
 test('a burst accepted while Kafka is down reaches workflow.events exactly once per event after it returns', async () => {
-  await broker('stop');
+  await broker.stop();
 
   const responses = await Promise.all(
     Array.from({ length: BURST }, (_, index) => send(`item-${index}`)),
@@ -139,9 +107,9 @@ test('a burst accepted while Kafka is down reaches workflow.events exactly once 
   expect(failing.rows[0].error).toEqual(expect.any(String));
   expect(await metric('hooks_outbox_publish_failures_total')).toBeGreaterThanOrEqual(2);
 
-  await broker('start');
+  await broker.start();
 
-  recorder = await recordTopic(runtime.topic(Topics.workflowEvents), brokers);
+  recorder = await recordTopic(runtime.topic(Topics.workflowEvents), broker.brokers);
   await waitUntil(
     async () =>
       (await db.query("SELECT count(*)::int AS n FROM hook_events WHERE status = 'received'"))

@@ -278,12 +278,22 @@ describe('leases', () => {
     // The live service's sweeper takes the expired lease (token 2) and runs it to the end.
     await completionOf(id);
 
-    await expect(stale.taskCompleted('first', { output: 'overwritten' })).rejects.toBeInstanceOf(
-      StaleLeaseError,
-    );
+    const writes = new RunWriteBatcher(harness.db);
     await expect(
-      stale.finish('failed', { degraded: false, error: 'stale' }),
+      writes.write({
+        lease: stale.lease,
+        taskId: 'first',
+        taskStatus: 'completed',
+        outcome: { output: 'overwritten' },
+      }),
     ).rejects.toBeInstanceOf(StaleLeaseError);
+    await expect(
+      writes.write({
+        lease: stale.lease,
+        finish: { status: 'failed', degraded: false, error: 'stale' },
+      }),
+    ).rejects.toBeInstanceOf(StaleLeaseError);
+    await expect(stale.taskAttemptFailed('first', 'stale')).rejects.toBeInstanceOf(StaleLeaseError);
     const run = await status(id);
     expect(run.status).toBe('completed');
     expect(run.tasks[0].output).toEqual({ step: 1 });
@@ -363,14 +373,18 @@ describe('leases', () => {
     // Live until the dead holder's writes below are in: the sweeper must not take it first.
     const id = await insertOrphan('dead-coordinator', 3_600_000);
     // The dead holder had finished `first` (with an output only it could have made) and died in `second`.
-    const dead = new FencedRunWriter(harness.db, {
-      workflowId: id,
-      owner: 'dead-coordinator',
-      fencingToken: 1,
+    const writes = new RunWriteBatcher(harness.db);
+    const dead = { workflowId: id, owner: 'dead-coordinator', fencingToken: 1 };
+    const started = (taskId: string, input: unknown) =>
+      writes.write({ lease: dead, taskId, taskStatus: 'running', attempt: { number: 1, input } });
+    await started('first', { step: 1 });
+    await writes.write({
+      lease: dead,
+      taskId: 'first',
+      taskStatus: 'completed',
+      outcome: { output: { step: 'from the dead holder' } },
     });
-    await dead.taskStarted('first', 1, { step: 1 });
-    await dead.taskCompleted('first', { output: { step: 'from the dead holder' } });
-    await dead.taskStarted('second', 1, 'x');
+    await started('second', 'x');
     await harness.db.query(
       `UPDATE workflows SET lease_expires_at = now() - interval '1 second' WHERE id = $1`,
       [id],
@@ -383,10 +397,10 @@ describe('leases', () => {
       ['first', 'completed', 1],
       ['second', 'completed', 2],
     ]);
-    const started = harness.events.filter(
+    const startedEvents = harness.events.filter(
       (e) => e.data.workflowId === id && e.data.type === 'TASK_STARTED',
     );
-    expect(started.map((event) => event.data.taskId)).toEqual(['second']);
+    expect(startedEvents.map((event) => event.data.taskId)).toEqual(['second']);
   });
 });
 

@@ -1,0 +1,128 @@
+/**
+ * Publishes the workflow events that were committed but not published right after their
+ * commit: the coordinator that wrote them died first, or Kafka was down for longer than
+ * its publisher retried. Every coordinator runs one; rows are claimed with SKIP LOCKED
+ * and a claim time, so two sweepers never take the same rows at once, and rows a dead
+ * sweeper claimed come due again after the claim lapses.
+ *
+ * Order: one run's events are claimed in the order they were written and its task events
+ * are published before its completion. Events published here can still reach consumers
+ * after newer ones published directly (that is what being late means); consumers dedupe
+ * by event id and the gateway holds a completion for straggling task events.
+ */
+import { Lifecycle } from '../../../platform/lifecycle';
+import type { Logger } from '../../../platform/logger';
+import type { Worker } from '../../../platform/service';
+import type { Queryable } from '../../../platform/db/pool';
+import { claimDue, recordPublishFailure } from './outbox-store';
+import type { OutboxPublisher, PublishOutcome } from './outbox-publisher';
+
+export interface OutboxSweeperOptions {
+  db: Queryable;
+  publisher: OutboxPublisher;
+  log: Logger;
+  /** How often due rows are looked for. */
+  intervalMs: number;
+  /** Counts the events this sweeper published late. */
+  onPublished?: (count: number) => void;
+  /** @default 200 */
+  batchSize?: number;
+  /** How long claimed rows are left to this sweeper. @default 30000 */
+  claimMs?: number;
+}
+
+const MAX_RETRY_MS = 60_000;
+const HELD_BACK: PublishOutcome = {
+  published: false,
+  error: 'held back: a task event of its run is not published yet',
+};
+
+export class OutboxSweeper implements Worker {
+  readonly name = 'event-outbox-sweeper';
+  private readonly lifecycle = new Lifecycle(this.name);
+  private readonly batchSize: number;
+  private readonly claimMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(private readonly options: OutboxSweeperOptions) {
+    this.batchSize = options.batchSize ?? 200;
+    this.claimMs = options.claimMs ?? 30_000;
+  }
+
+  start(): Promise<void> {
+    return this.lifecycle.start(async () => {
+      this.timer = setInterval(() => this.sweep(), this.options.intervalMs);
+      this.timer.unref();
+      this.sweep();
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.lifecycle.stop(async () => {
+      clearInterval(this.timer);
+      await this.sweeping;
+    });
+  }
+
+  private sweep(): void {
+    if (this.sweeping) return;
+    this.sweeping = this.sweepUntilIdle()
+      .catch((error: unknown) =>
+        this.options.log.warn({ err: error }, 'outbox sweep failed; the next sweep retries'),
+      )
+      .finally(() => (this.sweeping = undefined));
+  }
+
+  private async sweepUntilIdle(): Promise<void> {
+    const { db, publisher, log } = this.options;
+    for (;;) {
+      const due = await claimDue(db, {
+        limit: this.batchSize,
+        claimMs: this.claimMs,
+        excluding: publisher.inFlightIds,
+      });
+      if (due.length === 0) return;
+      const taskEvents = due.filter((event) => event.topic === 'tasks');
+      const outcomes = await Promise.all(
+        taskEvents.map((event) => publisher.publish(event, 'sweeper')),
+      );
+      const failures = taskEvents.flatMap((event, index) => {
+        const outcome = outcomes[index];
+        return outcome && !outcome.published ? [{ event, error: outcome.error }] : [];
+      });
+      // A run's completion goes only after its task events did.
+      const held = new Set(failures.map(({ event }) => event.key));
+      const completions = due.filter((event) => event.topic === 'completions');
+      const completionOutcomes = await Promise.all(
+        completions.map((event) =>
+          held.has(event.key) ? HELD_BACK : publisher.publish(event, 'sweeper'),
+        ),
+      );
+      completions.forEach((event, index) => {
+        const outcome = completionOutcomes[index];
+        if (outcome && !outcome.published) failures.push({ event, error: outcome.error });
+      });
+      const sent = due.length - failures.length;
+      if (sent > 0) this.options.onPublished?.(sent);
+      const [firstFailure] = failures;
+      if (firstFailure) {
+        // The retry waits longer with each attempt, so a broker that refuses an event
+        // outright does not take every sweep's time.
+        const attempts = Math.max(...failures.map(({ event }) => event.attempts));
+        const retryInMs = Math.min(1_000 * 2 ** Math.min(attempts, 16), MAX_RETRY_MS);
+        await recordPublishFailure(
+          db,
+          failures.map(({ event }) => event.envelope.id),
+          { error: firstFailure.error, retryInMs },
+        );
+        log.warn(
+          { events: failures.length, retryInMs, error: firstFailure.error },
+          'late workflow events not published yet',
+        );
+        return;
+      }
+      if (due.length < this.batchSize) return;
+    }
+  }
+}
