@@ -6,6 +6,17 @@ import type { StoredDefinition, Trigger } from './definition-store';
 import type { DeadLetter } from './dead-letters';
 import type { TaskState, WorkflowRun } from './run-store';
 
+/** The run's lease as the lock it is: `workflow_<id>`, held by one coordinator at a time. */
+function leaseOf(run: WorkflowRun) {
+  if (run.leaseOwner === null || run.leaseExpiresAt === null) return null;
+  return {
+    lockId: `workflow_${run.id}`,
+    owner: run.leaseOwner,
+    expiresAt: run.leaseExpiresAt.toISOString(),
+    fencingToken: run.fencingToken,
+  };
+}
+
 export function workflowToGraphQL(run: WorkflowRun) {
   return {
     __typename: 'Workflow' as const,
@@ -19,6 +30,7 @@ export function workflowToGraphQL(run: WorkflowRun) {
     degraded: run.degraded,
     correlationId: run.correlationId,
     hookEventId: run.hookEventId,
+    lease: leaseOf(run),
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     completedAt: run.completedAt?.toISOString() ?? null,
@@ -80,6 +92,7 @@ export function workflowToRest(run: WorkflowRun, tasks: TaskState[]) {
     correlation_id: run.correlationId,
     hook_event_id: run.hookEventId,
     cancel_requested: run.cancelRequested,
+    lease: restLease(leaseOf(run)),
     created_at: run.createdAt.toISOString(),
     started_at: run.startedAt?.toISOString() ?? null,
     completed_at: run.completedAt?.toISOString() ?? null,
@@ -98,6 +111,17 @@ export function workflowToRest(run: WorkflowRun, tasks: TaskState[]) {
       completed_at: task.completedAt?.toISOString() ?? null,
     })),
   };
+}
+
+function restLease(lease: ReturnType<typeof leaseOf>) {
+  return (
+    lease && {
+      lock_id: lease.lockId,
+      owner: lease.owner,
+      expires_at: lease.expiresAt,
+      fencing_token: lease.fencingToken,
+    }
+  );
 }
 
 export function definitionToRest(stored: StoredDefinition) {

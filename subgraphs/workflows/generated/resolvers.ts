@@ -163,6 +163,8 @@ export type Workflow = {
   hookEvent?: Maybe<HookEvent>;
   id: Scalars['ID']['output'];
   input: Scalars['JSON']['output'];
+  /** The coordinator lease on this run while one executes it (or last did, until it expires); null once it finished. */
+  lease?: Maybe<WorkflowLease>;
   output?: Maybe<Scalars['JSON']['output']>;
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   status: WorkflowStatus;
@@ -229,6 +231,18 @@ export type WorkflowFilter = {
   definitionName?: InputMaybe<Scalars['String']['input']>;
   hookEventId?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<WorkflowStatus>;
+};
+
+/** Who may write a run's state: the holder of an unexpired lease, and only with the current fencing token. */
+export type WorkflowLease = {
+  __typename?: 'WorkflowLease';
+  expiresAt: Scalars['DateTime']['output'];
+  /** Grows each time another coordinator takes the run over; writes with an older token are refused. */
+  fencingToken: Scalars['Int']['output'];
+  /** workflow_<run id>: the lock this lease is. */
+  lockId: Scalars['String']['output'];
+  /** The coordinator holding it (host:pid:random). */
+  owner: Scalars['String']['output'];
 };
 
 export type WorkflowStatus =
@@ -399,6 +413,7 @@ export type ResolversTypes = ResolversObject<{
   WorkflowEvent: ResolverTypeWrapper<WorkflowEvent>;
   WorkflowEventType: WorkflowEventType;
   WorkflowFilter: WorkflowFilter;
+  WorkflowLease: ResolverTypeWrapper<WorkflowLease>;
   WorkflowStatus: WorkflowStatus;
   WorkflowTask: ResolverTypeWrapper<WorkflowTask>;
   WorkflowTaskInput: WorkflowTaskInput;
@@ -429,6 +444,7 @@ export type ResolversParentTypes = ResolversObject<{
   WorkflowDefinitionInput: WorkflowDefinitionInput;
   WorkflowEvent: WorkflowEvent;
   WorkflowFilter: WorkflowFilter;
+  WorkflowLease: WorkflowLease;
   WorkflowTask: WorkflowTask;
   WorkflowTaskInput: WorkflowTaskInput;
   WorkflowTrigger: WorkflowTrigger;
@@ -501,6 +517,7 @@ export type WorkflowResolvers<ContextType = SubgraphContext, ParentType extends 
   hookEvent?: Resolver<Maybe<ResolversTypes['HookEvent']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   input?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  lease?: Resolver<Maybe<ResolversTypes['WorkflowLease']>, ParentType, ContextType>;
   output?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['WorkflowStatus'], ParentType, ContextType>;
@@ -540,6 +557,13 @@ export type WorkflowEventResolvers<ContextType = SubgraphContext, ParentType ext
   workflowId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type WorkflowLeaseResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WorkflowLease'] = ResolversParentTypes['WorkflowLease']> = ResolversObject<{
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  fencingToken?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lockId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type WorkflowTaskResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WorkflowTask'] = ResolversParentTypes['WorkflowTask']> = ResolversObject<{
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -576,6 +600,7 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   WorkflowDeadLetter?: WorkflowDeadLetterResolvers<ContextType>;
   WorkflowDefinition?: WorkflowDefinitionResolvers<ContextType>;
   WorkflowEvent?: WorkflowEventResolvers<ContextType>;
+  WorkflowLease?: WorkflowLeaseResolvers<ContextType>;
   WorkflowTask?: WorkflowTaskResolvers<ContextType>;
   WorkflowTrigger?: WorkflowTriggerResolvers<ContextType>;
 }>;

@@ -213,10 +213,18 @@ it('cancels a run between tasks', async () => {
       { id: 'never', type: 'transform', depends_on: ['wait'], input: 1 },
     ],
   });
-  await waitFor(
-    async () => (await status(workflowId)).tasks[0].status === 'running',
-    'the delay to start',
-  );
+  const running = await waitFor(async () => {
+    const run = await status(workflowId);
+    return run.tasks[0].status === 'running' && run;
+  }, 'the delay to start');
+  // The run is held under the lock workflow_<id> by this coordinator, with the first token.
+  expect(running.lease).toEqual({
+    lock_id: `workflow_${workflowId}`,
+    owner: expect.any(String),
+    expires_at: expect.any(String),
+    fencing_token: 1,
+  });
+  expect(Date.parse(running.lease.expires_at)).toBeGreaterThan(Date.now());
   const cancelled = await harness.graphql(
     `mutation($id: ID!) { cancelWorkflow(id: $id) { id status } }`,
     {
@@ -230,6 +238,7 @@ it('cancels a run between tasks', async () => {
   expect(completion.type).toBe('dev.omninode.workflow.cancelled');
   const run = await status(workflowId);
   expect(run.status).toBe('cancelled');
+  expect(run.lease).toBeNull();
   expect(run.tasks.map((task: any) => [task.task_id, task.status])).toEqual([
     ['wait', 'completed'],
     ['never', 'skipped'],

@@ -220,7 +220,7 @@ describe('executeWorkflow mutation', () => {
   }`;
   const READ = `query Read($id: ID!) {
     workflow(id: $id) {
-      id status correlationId definitionName hookEvent { id }
+      id status correlationId definitionName hookEvent { id } lease { lockId fencingToken }
       tasks { id type status attempts output error startedAt completedAt invocation { id } }
     }
   }`;
@@ -257,6 +257,8 @@ describe('executeWorkflow mutation', () => {
       id: workflowId,
       status: 'COMPLETED',
       hookEvent: null,
+      // A finished run holds no lease.
+      lease: null,
       tasks: [
         { id: 'score', status: 'COMPLETED', attempts: 1, invocation: { id: expect.any(String) } },
       ],
