@@ -45,7 +45,11 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestDependencies)
   const authorize = async (request: FastifyRequest, permission: Permission) => {
     const identity = await authenticator.authenticate(request.headers);
     requirePermissions(identity, [permission]);
+    return identity;
   };
+  // Which coordinator (host:pid) holds a run is operator information.
+  const showsLease = (identity: { permissions: readonly Permission[] }) =>
+    identity.permissions.includes('admin:read');
 
   app.post('/api/v1/workflows/execute', async (request) => {
     await authorize(request, 'workflows:execute');
@@ -61,18 +65,18 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestDependencies)
   });
 
   app.get('/api/v1/workflows/:id/status', async (request) => {
-    await authorize(request, 'workflows:read');
+    const identity = await authorize(request, 'workflows:read');
     const { id } = parse(IdParams, request.params);
     const run = await findRun(db, id);
     if (!run) throw new AppError(WorkflowErrors.WORKFLOW_NOT_FOUND, `No workflow ${id}.`);
-    return workflowToRest(run, await findTasks(db, [id]));
+    return workflowToRest(run, await findTasks(db, [id]), { lease: showsLease(identity) });
   });
 
   app.post('/api/v1/workflows/:id/cancel', async (request) => {
-    await authorize(request, 'workflows:execute');
+    const identity = await authorize(request, 'workflows:execute');
     const { id } = parse(IdParams, request.params);
     const run = await coordinator.cancel(id);
-    return workflowToRest(run, await findTasks(db, [id]));
+    return workflowToRest(run, await findTasks(db, [id]), { lease: showsLease(identity) });
   });
 
   app.post('/api/v1/workflows/definitions', async (request, reply) => {

@@ -79,7 +79,12 @@ export function deadLetterToGraphQL(letter: DeadLetter) {
   };
 }
 
-export function workflowToRest(run: WorkflowRun, tasks: TaskState[]) {
+/** `lease`: include the run's lease (for callers allowed to see operator information). */
+export function workflowToRest(
+  run: WorkflowRun,
+  tasks: TaskState[],
+  include: { lease: boolean } = { lease: false },
+) {
   return {
     workflow_id: run.id,
     definition_name: run.definitionName,
@@ -92,7 +97,7 @@ export function workflowToRest(run: WorkflowRun, tasks: TaskState[]) {
     correlation_id: run.correlationId,
     hook_event_id: run.hookEventId,
     cancel_requested: run.cancelRequested,
-    lease: restLease(leaseOf(run)),
+    ...(include.lease ? { lease: restLease(leaseOf(run)) } : {}),
     created_at: run.createdAt.toISOString(),
     started_at: run.startedAt?.toISOString() ?? null,
     completed_at: run.completedAt?.toISOString() ?? null,

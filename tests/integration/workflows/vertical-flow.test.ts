@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { ApiKeyStore } from '../../../platform/auth/api-keys';
 import { seedDefaultWorkflows } from '../../../subgraphs/workflows/seed';
 import { type Harness, createHarness, waitFor } from './support/harness';
 
@@ -199,6 +200,24 @@ describe('POST /api/v1/workflows/execute', () => {
       ],
     });
     expect(status.body.tasks[1].started_at).toEqual(expect.any(String));
+    // The harness key holds admin:read, so it sees the lease (none: the run finished)...
+    expect(status.body.lease).toBeNull();
+    // ...a key with workflows:read alone does not see which coordinator runs what.
+    const { key: reader } = await new ApiKeyStore(harness.db).create({
+      name: 'reader',
+      permissions: ['workflows:read'],
+    });
+    const asReader = await harness.rest(
+      'GET',
+      `/api/v1/workflows/${workflowId}/status`,
+      undefined,
+      {
+        'x-api-key': reader,
+      },
+    );
+    expect(asReader.status).toBe(200);
+    expect(asReader.body.status).toBe('completed');
+    expect(asReader.body).not.toHaveProperty('lease');
   });
 
   it('needs an API key with workflows:execute', async () => {
