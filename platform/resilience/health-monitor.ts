@@ -6,8 +6,8 @@
  */
 import { request } from 'undici';
 
-import { Lifecycle } from '../lifecycle';
 import type { Logger } from '../logger';
+import { PeriodicJob } from '../periodic-job';
 import type { Worker } from '../service';
 import type { BreakerRegistry } from './breaker-registry';
 import type { CircuitBreaker } from './circuit-breaker';
@@ -22,29 +22,25 @@ export interface HealthMonitorOptions {
 
 export class HealthMonitor implements Worker {
   readonly name = 'health-monitor';
-  private readonly lifecycle = new Lifecycle('health-monitor');
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private round: Promise<void> | undefined;
+  private readonly job: PeriodicJob;
 
   constructor(private readonly options: HealthMonitorOptions) {
     this.log = options.log.child({ component: 'health-monitor' });
+    this.job = new PeriodicJob({
+      name: this.name,
+      intervalMs: options.intervalMs,
+      run: () => this.checkAll(),
+      log: this.log,
+    });
   }
 
   start(): Promise<void> {
-    return this.lifecycle.start(async () => {
-      this.timer = setInterval(() => {
-        this.round ??= this.checkAll().finally(() => (this.round = undefined));
-      }, this.options.intervalMs);
-      this.timer.unref();
-    });
+    return this.job.start();
   }
 
   stop(): Promise<void> {
-    return this.lifecycle.stop(async () => {
-      clearInterval(this.timer);
-      await this.round;
-    });
+    return this.job.stop();
   }
 
   /** One round over every open breaker with a health URL (exposed for tests). */

@@ -34,7 +34,7 @@ import { OutboxSweeper } from './outbox/outbox-sweeper';
 import { PublishedEventCleaner } from './outbox/published-cleaner';
 import { WorkflowEngine } from './engine';
 import { HookEventConsumer } from './hook-event-consumer';
-import { LeaseSweeper } from './lease-sweeper';
+import { createLeaseSweeper } from './lease-sweeper';
 import { createResolvers } from './resolvers';
 import { registerRestRoutes } from './rest-routes';
 import { runDelay } from './tasks/delay';
@@ -199,7 +199,7 @@ export async function createWorkflowsService(
       onPublished: (count) => workflowMetrics.lateEventsPublished.inc(count),
     }),
     engineWorker,
-    new LeaseSweeper(
+    createLeaseSweeper(
       coordinator,
       options.sweepIntervalMs ??
         Math.min(Math.max(Math.floor(leaseMs / 2), 50), MAX_SWEEP_INTERVAL_MS),

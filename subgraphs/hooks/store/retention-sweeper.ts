@@ -4,8 +4,8 @@
  * when claimed again); it only keeps the tables small.
  */
 import type { Database } from '../../../platform/db/pool';
-import { Lifecycle } from '../../../platform/lifecycle';
 import type { Logger } from '../../../platform/logger';
+import { PeriodicJob } from '../../../platform/periodic-job';
 import type { Worker } from '../../../platform/service';
 import { deleteExpiredIdempotencyKeys } from './hook-event-store';
 import { deleteExpiredSignatures } from './rejection-store';
@@ -21,31 +21,25 @@ export interface RetentionSweeperOptions {
 
 export class RetentionSweeper implements Worker {
   readonly name = 'hooks-retention-sweeper';
-  private readonly lifecycle = new Lifecycle('hooks-retention-sweeper');
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly job: PeriodicJob;
 
   constructor(private readonly options: RetentionSweeperOptions) {
     this.log = options.log.child({ component: 'hooks-retention-sweeper' });
+    this.job = new PeriodicJob({
+      name: this.name,
+      intervalMs: options.intervalMs ?? 60_000,
+      run: () => this.sweep(),
+      log: this.log,
+    });
   }
 
   start(): Promise<void> {
-    return this.lifecycle.start(async () => {
-      this.timer = setInterval(() => {
-        this.running ??= this.sweep()
-          .then(() => undefined)
-          .finally(() => (this.running = undefined));
-      }, this.options.intervalMs ?? 60_000);
-      this.timer.unref();
-    });
+    return this.job.start();
   }
 
   stop(): Promise<void> {
-    return this.lifecycle.stop(async () => {
-      clearInterval(this.timer);
-      await this.running;
-    });
+    return this.job.stop();
   }
 
   async sweep(): Promise<{ keys: number; signatures: number }> {

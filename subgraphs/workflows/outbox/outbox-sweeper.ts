@@ -10,8 +10,8 @@
  * after newer ones published directly (that is what being late means); consumers dedupe
  * by event id and the gateway holds a completion for straggling task events.
  */
-import { Lifecycle } from '../../../platform/lifecycle';
 import type { Logger } from '../../../platform/logger';
+import { PeriodicJob } from '../../../platform/periodic-job';
 import type { Worker } from '../../../platform/service';
 import type { Queryable } from '../../../platform/db/pool';
 import { claimDue, recordPublishFailure } from './outbox-store';
@@ -39,39 +39,28 @@ const HELD_BACK: PublishOutcome = {
 
 export class OutboxSweeper implements Worker {
   readonly name = 'event-outbox-sweeper';
-  private readonly lifecycle = new Lifecycle(this.name);
+  private readonly job: PeriodicJob;
   private readonly batchSize: number;
   private readonly claimMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
 
   constructor(private readonly options: OutboxSweeperOptions) {
     this.batchSize = options.batchSize ?? 200;
     this.claimMs = options.claimMs ?? 30_000;
+    this.job = new PeriodicJob({
+      name: this.name,
+      intervalMs: options.intervalMs,
+      runAtStart: true,
+      run: () => this.sweepUntilIdle(),
+      log: options.log,
+    });
   }
 
   start(): Promise<void> {
-    return this.lifecycle.start(async () => {
-      this.timer = setInterval(() => this.sweep(), this.options.intervalMs);
-      this.timer.unref();
-      this.sweep();
-    });
+    return this.job.start();
   }
 
   stop(): Promise<void> {
-    return this.lifecycle.stop(async () => {
-      clearInterval(this.timer);
-      await this.sweeping;
-    });
-  }
-
-  private sweep(): void {
-    if (this.sweeping) return;
-    this.sweeping = this.sweepUntilIdle()
-      .catch((error: unknown) =>
-        this.options.log.warn({ err: error }, 'outbox sweep failed; the next sweep retries'),
-      )
-      .finally(() => (this.sweeping = undefined));
+    return this.job.stop();
   }
 
   private async sweepUntilIdle(): Promise<void> {
