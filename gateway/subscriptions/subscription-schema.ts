@@ -46,12 +46,6 @@ export interface SubscriptionSchemaOptions {
   runQuery: QueryRunner;
 }
 
-const TERMINAL_STATUSES: Record<string, WorkflowEventPayload['type']> = {
-  COMPLETED: 'WORKFLOW_COMPLETED',
-  FAILED: 'WORKFLOW_FAILED',
-  CANCELLED: 'WORKFLOW_CANCELLED',
-};
-
 export function buildGatewaySchema(
   apiSchema: GraphQLSchema,
   options: SubscriptionSchemaOptions,
@@ -78,11 +72,8 @@ export function buildGatewaySchema(
   const fields = subscription.getFields();
   const workflowEvents = fields['workflowEvents'];
   if (workflowEvents) {
-    workflowEvents.subscribe = (
-      _source,
-      args: { workflowId?: string; hookEventId?: string },
-      context: GatewayContext,
-    ) => subscribeToWorkflowEvents(options, args, context);
+    workflowEvents.subscribe = (_source, args: WorkflowEventsArgs, context: GatewayContext) =>
+      subscribeToWorkflowEvents(options, args, context);
     workflowEvents.resolve = (payload: WorkflowEventPayload) => payload;
   }
   const workflowCompletions = fields['workflowCompletions'];
@@ -100,12 +91,18 @@ export function buildGatewaySchema(
   return schema;
 }
 
+interface WorkflowEventsArgs {
+  workflowId?: string;
+  hookEventId?: string;
+  after?: string;
+}
+
 function subscribeToWorkflowEvents(
   options: SubscriptionSchemaOptions,
-  args: { workflowId?: string; hookEventId?: string },
+  args: WorkflowEventsArgs,
   context: GatewayContext,
 ): AsyncIterableIterator<WorkflowEventPayload> {
-  const { workflowId, hookEventId } = args;
+  const { workflowId, hookEventId, after } = args;
   if (!workflowId && !hookEventId) {
     throw new AppError(
       GatewayErrors.SUBSCRIPTION_ARGUMENTS,
@@ -118,7 +115,7 @@ function subscribeToWorkflowEvents(
       (hookEventId === undefined || event.hookEventId === hookEventId),
   );
   if (!workflowId) return live;
-  return untilCompletion(live, () => finishedRunEvent(options.runQuery, workflowId, context));
+  return replayThenLive(live, () => runHistory(options.runQuery, workflowId, context), after);
 }
 
 /**
@@ -130,23 +127,29 @@ function subscribeToWorkflowEvents(
 const STRAGGLER_GRACE_MS = 1_500;
 
 /**
- * Streams one run's events and ends after its completion, which comes last. The listener
- * is registered first, then the run's current state is read: a run that finished before
- * the client subscribed yields its completion at once instead of leaving the client
- * waiting forever.
+ * Streams one run's events, each once, and ends after its completion, which comes last.
+ * The listener is registered first, then the run's stored history is read: every event
+ * committed before the read is in it, so history followed by the live events not in it
+ * misses nothing. A client that subscribes late, or again after losing its connection
+ * (`after`: the last event it received), gets what it missed; a run that already
+ * finished answers its history and ends.
  */
-async function* untilCompletion(
+async function* replayThenLive(
   live: AsyncIterableIterator<WorkflowEventPayload>,
-  alreadyFinished: () => Promise<WorkflowEventPayload | undefined>,
+  history: () => Promise<WorkflowEventPayload[]>,
+  after: string | undefined,
 ): AsyncGenerator<WorkflowEventPayload> {
   try {
-    const finished = await alreadyFinished();
-    if (finished) {
-      yield finished;
-      return;
-    }
+    const past = await history();
+    const seen = new Set(past.map((event) => event.id));
+    // An `after` this run does not know (a typo, another run's id) replays everything.
+    const resumeAt = after === undefined ? 0 : past.findIndex((event) => event.id === after) + 1;
+    for (const event of past.slice(resumeAt)) yield event;
+    if (past.some((event) => isCompletion(event.type))) return;
+
     let completion: WorkflowEventPayload | undefined;
     for await (const event of live) {
+      if (seen.has(event.id)) continue;
       if (isCompletion(event.type)) {
         completion = event;
         break;
@@ -169,7 +172,7 @@ async function* untilCompletion(
       ]);
       clearTimeout(timer);
       if (next === 'timeout' || next.done) break;
-      if (!isCompletion(next.value.type)) yield next.value;
+      if (!isCompletion(next.value.type) && !seen.has(next.value.id)) yield next.value;
     }
     yield completion;
   } finally {
@@ -177,42 +180,59 @@ async function* untilCompletion(
   }
 }
 
-async function finishedRunEvent(
+/** The run's stored events, oldest first; none for a run that does not exist (yet). */
+async function runHistory(
   runQuery: QueryRunner,
   workflowId: string,
   context: GatewayContext,
-): Promise<WorkflowEventPayload | undefined> {
+): Promise<WorkflowEventPayload[]> {
   const result = await runQuery(
     parse(
-      'query FinishedRun($id: ID!) { workflow(id: $id) { id status error degraded correlationId completedAt hookEvent { id } } }',
+      `query RunHistory($id: ID!) {
+        workflow(id: $id) {
+          events {
+            id type workflowId taskId attempt status error output degraded correlationId occurredAt
+          }
+        }
+      }`,
     ),
     { id: workflowId },
     context,
   );
-  const run = result.data?.['workflow'] as
-    | {
-        status: string;
-        error: string | null;
-        degraded: boolean;
-        correlationId: string;
-        completedAt: string | null;
-        hookEvent: { id: string } | null;
-      }
-    | null
-    | undefined;
-  const type = run ? TERMINAL_STATUSES[run.status] : undefined;
-  if (!run || !type) return undefined;
-  return {
-    id: `${workflowId}:${type}`,
-    type,
-    workflowId,
-    status: run.status.toLowerCase(),
-    degraded: run.degraded,
-    correlationId: run.correlationId,
-    occurredAt: run.completedAt ?? new Date().toISOString(),
-    ...(run.error ? { error: run.error } : {}),
-    ...(run.hookEvent ? { hookEventId: run.hookEvent.id } : {}),
-  };
+  if (result.errors?.length) {
+    throw new GraphQLError(result.errors.map((error) => error.message).join('; '), {
+      extensions: { code: 'SUBGRAPH_ERROR' },
+    });
+  }
+  const run = result.data?.['workflow'] as { events: RawHistoryEvent[] } | null | undefined;
+  return (run?.events ?? []).map((event) => ({
+    id: event.id,
+    type: event.type,
+    workflowId: event.workflowId,
+    status: event.status,
+    degraded: event.degraded,
+    correlationId: event.correlationId,
+    occurredAt: event.occurredAt,
+    ...(event.taskId === null ? {} : { taskId: event.taskId }),
+    ...(event.attempt === null ? {} : { attempt: event.attempt }),
+    ...(event.error === null ? {} : { error: event.error }),
+    ...(event.output === null ? {} : { output: event.output }),
+  }));
+}
+
+/** A history event as the query answers it: absent fields are null. */
+interface RawHistoryEvent {
+  id: string;
+  type: WorkflowEventPayload['type'];
+  workflowId: string;
+  taskId: string | null;
+  attempt: number | null;
+  status: string;
+  error: string | null;
+  output: unknown;
+  degraded: boolean;
+  correlationId: string;
+  occurredAt: string;
 }
 
 async function fetchWorkflow(

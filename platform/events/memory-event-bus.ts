@@ -26,6 +26,8 @@ export class MemoryEventBus implements EventBus {
   private readonly logs = new Map<string, KafkaRecord[]>();
   private readonly groups = new Map<string, GroupState>();
   private readonly appended = new EventEmitter().setMaxListeners(0);
+  /** Grows with every append: a consumer that found nothing waits only if it did not move. */
+  private appends = 0;
   private readonly log: Logger;
   private closed = false;
 
@@ -37,13 +39,13 @@ export class MemoryEventBus implements EventBus {
     if (this.closed) throw new Error('event bus is closed');
     const records = this.topicLog(topic);
     for (const { envelope, key } of events) records.push(toKafkaRecord(envelope, key));
-    this.appended.emit('append');
+    this.notifyAppend();
   }
 
   async publishRaw(topic: string, records: KafkaRecord[]): Promise<void> {
     if (this.closed) throw new Error('event bus is closed');
     this.topicLog(topic).push(...records);
-    this.appended.emit('append');
+    this.notifyAppend();
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -59,8 +61,9 @@ export class MemoryEventBus implements EventBus {
     const pump = (async () => {
       while (!stopping && !this.closed) {
         const isActive = group.members[0] === member;
+        const appendsBefore = this.appends;
         const delivered = isActive && (await this.deliverNext(group, options, () => stopping));
-        if (!delivered) await this.waitForAppend(() => stopping);
+        if (!delivered) await this.waitForAppend(appendsBefore, () => stopping);
       }
     })();
     return {
@@ -129,8 +132,18 @@ export class MemoryEventBus implements EventBus {
     }
   }
 
-  private waitForAppend(isStopping: () => boolean): Promise<void> {
-    if (isStopping() || this.closed) return Promise.resolve();
+  private notifyAppend(): void {
+    this.appends += 1;
+    this.appended.emit('append');
+  }
+
+  /**
+   * Waits for the next append, unless one happened since `appendsBefore`: an append made
+   * by other promise callbacks between a consumer's look at the logs and its wait would
+   * otherwise wake nobody, and its record would wait for the next, unrelated append.
+   */
+  private waitForAppend(appendsBefore: number, isStopping: () => boolean): Promise<void> {
+    if (isStopping() || this.closed || this.appends !== appendsBefore) return Promise.resolve();
     return new Promise((resolve) => this.appended.once('append', () => resolve()));
   }
 

@@ -22,6 +22,7 @@ import type {
   QueryWorkflowDefinitionArgs,
   QueryWorkflowsArgs,
 } from './generated/resolvers';
+import { type StoredRunEvent, findRunEvents } from './run-event-history';
 import {
   type TaskState,
   type WorkflowRun,
@@ -34,6 +35,7 @@ import {
   type GraphQLWorkflow,
   deadLetterToGraphQL,
   definitionToGraphQL,
+  runEventToGraphQL,
   taskToGraphQL,
   triggerToGraphQL,
   withoutNulls,
@@ -51,6 +53,7 @@ const MAX_PAGE = 100;
 interface Loaders {
   runs: DataLoader<string, WorkflowRun | undefined>;
   tasks: DataLoader<string, TaskState[]>;
+  events: DataLoader<string, StoredRunEvent[]>;
 }
 
 export function createResolvers({ db, coordinator, deadLetters }: ResolverDependencies) {
@@ -67,6 +70,10 @@ export function createResolvers({ db, coordinator, deadLetters }: ResolverDepend
         tasks: new DataLoader(async (ids) => {
           const tasks = await findTasks(db, ids);
           return ids.map((id) => tasks.filter((task) => task.workflowId === id));
+        }),
+        events: new DataLoader(async (ids) => {
+          const events = await findRunEvents(db, ids);
+          return ids.map((id) => events.get(id) ?? []);
         }),
       };
       loadersByContext.set(context, found);
@@ -141,6 +148,13 @@ export function createResolvers({ db, coordinator, deadLetters }: ResolverDepend
         workflow.hookEventId ? { __typename: 'HookEvent', id: workflow.hookEventId } : null,
       tasks: async (workflow: GraphQLWorkflow, _: unknown, context: SubgraphContext) =>
         (await loaders(context).tasks.load(workflow.id)).map(taskToGraphQL),
+      events: async (workflow: GraphQLWorkflow, _: unknown, context: SubgraphContext) =>
+        (await loaders(context).events.load(workflow.id)).map(runEventToGraphQL),
+    },
+
+    WorkflowEvent: {
+      workflow: (event: { workflowId: string }, _: unknown, context: SubgraphContext) =>
+        loadWorkflow(event.workflowId, context),
     },
   };
 }

@@ -12,8 +12,9 @@ import { AppError, fieldErrors } from '../../platform/errors';
 import type { WorkflowCoordinator } from './coordinator';
 import { createTrigger, saveDefinition } from './definition-store';
 import { WorkflowErrors } from './errors';
+import { findRunEvents } from './run-event-history';
 import { findRun, findTasks } from './run-store';
-import { definitionToRest, triggerToRest, workflowToRest } from './views';
+import { definitionToRest, runEventToRest, triggerToRest, workflowToRest } from './views';
 
 export interface RestDependencies {
   db: Database;
@@ -70,6 +71,15 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestDependencies)
     const run = await findRun(db, id);
     if (!run) throw new AppError(WorkflowErrors.WORKFLOW_NOT_FOUND, `No workflow ${id}.`);
     return workflowToRest(run, await findTasks(db, [id]), { lease: showsLease(identity) });
+  });
+
+  app.get('/api/v1/workflows/:id/events', async (request) => {
+    await authorize(request, 'workflows:read');
+    const { id } = parse(IdParams, request.params);
+    const run = await findRun(db, id);
+    if (!run) throw new AppError(WorkflowErrors.WORKFLOW_NOT_FOUND, `No workflow ${id}.`);
+    const events = (await findRunEvents(db, [id])).get(id) ?? [];
+    return { workflow_id: id, events: events.map(runEventToRest) };
   });
 
   app.post('/api/v1/workflows/:id/cancel', async (request) => {

@@ -203,7 +203,7 @@ export class RunWriteBatcher {
            AND (a.run_status IS NULL OR a.workflow_id IN (SELECT id FROM runs))
        ),
        outbox AS (
-         INSERT INTO workflow_event_outbox (event_id, workflow_id, topic, envelope, publish_after)
+         INSERT INTO workflow_run_events (event_id, workflow_id, topic, envelope, publish_after)
          SELECT e.event_id, d.workflow_id, e.topic, e.envelope,
                 now() + $20 * interval '1 millisecond'
          FROM unnest($16::bigint[], $17::uuid[], $18::text[], $19::jsonb[])

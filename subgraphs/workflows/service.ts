@@ -31,7 +31,7 @@ import { EventBatcher } from './event-batcher';
 import { OutboxPublisher } from './outbox/outbox-publisher';
 import { outboxBacklog } from './outbox/outbox-store';
 import { OutboxSweeper } from './outbox/outbox-sweeper';
-import { PublishedEventCleaner } from './outbox/published-cleaner';
+import { PublishedEventMarker } from './outbox/published-marker';
 import { WorkflowEngine } from './engine';
 import { HookEventConsumer } from './hook-event-consumer';
 import { createLeaseSweeper } from './lease-sweeper';
@@ -93,7 +93,7 @@ export async function createWorkflowsService(
       tasks: runtime.topic(Topics.workflowTasks),
       completions: runtime.topic(Topics.workflowCompletions),
     },
-    new PublishedEventCleaner(db, log),
+    new PublishedEventMarker(db, log),
     log,
     (path) => workflowMetrics.eventPublishFailures.inc({ path }),
   );

@@ -4,6 +4,7 @@
  */
 import type { StoredDefinition, Trigger } from './definition-store';
 import type { DeadLetter } from './dead-letters';
+import type { StoredRunEvent } from './run-event-history';
 import type { TaskState, WorkflowRun } from './run-store';
 
 /** The run's lease as the lock it is: `workflow_<id>`, held by one coordinator at a time. */
@@ -54,6 +55,40 @@ export function taskToGraphQL(task: TaskState) {
     invocation: task.invocationId
       ? { __typename: 'ModelInvocation' as const, id: task.invocationId }
       : null,
+  };
+}
+
+/** A stored event as the WorkflowEvent type (the gateway's live events have this shape too). */
+export function runEventToGraphQL(event: StoredRunEvent) {
+  const { data } = event;
+  return {
+    id: event.id,
+    type: data.type,
+    workflowId: data.workflowId,
+    taskId: data.taskId ?? null,
+    attempt: data.attempt ?? null,
+    status: data.status,
+    error: data.error ?? null,
+    output: data.output ?? null,
+    degraded: data.degraded ?? false,
+    correlationId: event.correlationid,
+    occurredAt: event.time,
+  };
+}
+
+export function runEventToRest(event: StoredRunEvent) {
+  const { data } = event;
+  return {
+    event_id: event.id,
+    type: data.type,
+    task_id: data.taskId ?? null,
+    attempt: data.attempt ?? null,
+    status: data.status,
+    error: data.error ?? null,
+    output: data.output ?? null,
+    degraded: data.degraded ?? false,
+    correlation_id: event.correlationid,
+    occurred_at: event.time,
   };
 }
 

@@ -12,6 +12,7 @@ import {
   GatewayCaller,
   badWebhooksStoreNothing,
   executedWorkflowStreamsItsEvents,
+  resubscribingResumesAfterTheLastEvent,
   webhookReachesSubscriber,
 } from './vertical-flow';
 
@@ -87,6 +88,9 @@ describe('npm start on the embedded default', () => {
     webhookReachesSubscriber(caller));
 
   it('streams an executed workflow task by task', () => executedWorkflowStreamsItsEvents(caller));
+
+  it('resumes a dropped subscription after the last event it received', () =>
+    resubscribingResumesAfterTheLastEvent(caller));
 
   it('answers bad input with a 4xx and stores nothing', () => badWebhooksStoreNothing(caller));
 

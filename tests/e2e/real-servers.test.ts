@@ -8,6 +8,7 @@ import {
   badWebhooksStoreNothing,
   executedWorkflowStreamsItsEvents,
   restExecuteWithSseSubscription,
+  resubscribingResumesAfterTheLastEvent,
   webhookReachesSubscriber,
 } from './vertical-flow';
 
@@ -37,6 +38,9 @@ describe('vertical flow on real PostgreSQL, Redis and Kafka', () => {
 
   it('starts a workflow over REST and streams it over SSE', () =>
     restExecuteWithSseSubscription(caller));
+
+  it('resumes a dropped subscription after the last event it received', () =>
+    resubscribingResumesAfterTheLastEvent(caller));
 
   it('answers bad input with a 4xx and stores nothing', () => badWebhooksStoreNothing(caller));
 

@@ -193,6 +193,90 @@ export async function executedWorkflowStreamsItsEvents(caller: GatewayCaller): P
   }
 }
 
+/**
+ * A subscriber that loses its connection mid-run and subscribes again with the last event
+ * id it received gets exactly the events it missed; one that subscribes after the run
+ * finished gets the whole history. Both match Workflow.events.
+ */
+export async function resubscribingResumesAfterTheLastEvent(caller: GatewayCaller): Promise<void> {
+  const workflowId = randomUUID();
+  const SUBSCRIBE = `subscription($id: ID!, $after: ID) {
+    workflowEvents(workflowId: $id, after: $after) { id type taskId }
+  }`;
+  type Event = { id: string; type: string; taskId: string | null };
+  const first = caller.ws();
+  const beforeDrop = collect<Event>(first, SUBSCRIBE, { id: workflowId });
+  let second: Client | undefined;
+  try {
+    await waitForSubscriptionRegistered(first);
+    const started = await caller.graphql(
+      `mutation($input: ExecuteWorkflowInput!) { executeWorkflow(input: $input) { workflowId } }`,
+      {
+        input: {
+          workflowId,
+          definition: {
+            name: 'e2e-resume',
+            tasks: [
+              { id: 'first', type: 'transform', input: { step: 1 } },
+              {
+                id: 'pause',
+                type: 'delay',
+                dependsOn: ['first'],
+                input: { duration_ms: 1_500 },
+              },
+              { id: 'last', type: 'transform', dependsOn: ['pause'], input: { step: 3 } },
+            ],
+          },
+        },
+      },
+    );
+    expect(started.errors).toBeUndefined();
+    // The connection drops while the delay runs.
+    const received = await beforeDrop.until(
+      (event) => event.type === 'TASK_STARTED' && event.taskId === 'pause',
+      60_000,
+    );
+    await beforeDrop.close();
+    await first.dispose();
+
+    second = caller.ws();
+    const resumed = await collect<Event>(second, SUBSCRIBE, {
+      id: workflowId,
+      after: received.at(-1)?.id,
+    }).until((event) => event.type === 'WORKFLOW_COMPLETED', 60_000);
+
+    const history = await caller.graphql<{ workflow: { events: Event[] } }>(
+      'query($id: ID!) { workflow(id: $id) { events { id type taskId } } }',
+      { id: workflowId },
+    );
+    const stored = history.data?.workflow.events ?? [];
+    expect(stored.map((event) => `${event.type}:${event.taskId ?? ''}`)).toEqual([
+      'TASK_STARTED:first',
+      'TASK_COMPLETED:first',
+      'TASK_STARTED:pause',
+      'TASK_COMPLETED:pause',
+      'TASK_STARTED:last',
+      'TASK_COMPLETED:last',
+      'WORKFLOW_COMPLETED:',
+    ]);
+    // Nothing missed, nothing twice.
+    expect([...received, ...resumed].map((event) => event.id)).toEqual(
+      stored.map((event) => event.id),
+    );
+
+    // After the run finished, a new subscriber gets the whole history and the stream ends.
+    const late = await collect<Event>(second, SUBSCRIBE, { id: workflowId }).until(
+      (event) => event.type === 'WORKFLOW_COMPLETED',
+      30_000,
+    );
+    expect(late.map((event) => event.id)).toEqual(stored.map((event) => event.id));
+  } finally {
+    await beforeDrop.close();
+    await first.dispose();
+    await second?.dispose();
+  }
+}
+
 /** POST /api/v1/workflows/execute answers 200 started; SSE delivers the run's completion. */
 export async function restExecuteWithSseSubscription(caller: GatewayCaller): Promise<void> {
   const workflowId = randomUUID();

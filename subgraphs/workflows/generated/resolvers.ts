@@ -131,12 +131,18 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** Every workflow's completion (completed, failed or cancelled). */
   workflowCompletions: WorkflowEvent;
-  /** Task and completion events of one workflow run, or of runs triggered by one hook event. */
+  /**
+   * Task and completion events of one workflow run, or of runs triggered by one hook event.
+   * With workflowId: the run's events so far first, then live ones, each once, ending after
+   * its completion; `after` (the id of the last event a client received before it lost its
+   * connection) skips the events up to and including it.
+   */
   workflowEvents: WorkflowEvent;
 };
 
 
 export type SubscriptionWorkflowEventsArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
   hookEventId?: InputMaybe<Scalars['ID']['input']>;
   workflowId?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -159,6 +165,8 @@ export type Workflow = {
   /** True when a step answered from a fallback instead of its dependency. */
   degraded: Scalars['Boolean']['output'];
   error?: Maybe<Scalars['String']['output']>;
+  /** Every task and completion event of the run so far, in the order they happened. */
+  events: Array<WorkflowEvent>;
   /** The webhook that triggered this run, when one did. */
   hookEvent?: Maybe<HookEvent>;
   id: Scalars['ID']['output'];
@@ -204,12 +212,16 @@ export type WorkflowDefinitionInput = {
 /** A task or workflow event from workflow.tasks or workflow.completions. */
 export type WorkflowEvent = {
   __typename?: 'WorkflowEvent';
+  /** Set on task events: the attempt this event is about (1 for the first). */
+  attempt?: Maybe<Scalars['Int']['output']>;
   correlationId: Scalars['String']['output'];
   degraded: Scalars['Boolean']['output'];
   error?: Maybe<Scalars['String']['output']>;
   /** The CloudEvent id. */
   id: Scalars['ID']['output'];
   occurredAt: Scalars['DateTime']['output'];
+  /** Set on WORKFLOW_COMPLETED: the run's result (the outputs of the tasks nothing depends on). */
+  output?: Maybe<Scalars['JSON']['output']>;
   status: Scalars['String']['output'];
   /** Set on task events. */
   taskId?: Maybe<Scalars['String']['output']>;
@@ -514,6 +526,7 @@ export type WorkflowResolvers<ContextType = SubgraphContext, ParentType extends 
   definitionVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   degraded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['WorkflowEvent']>, ParentType, ContextType>;
   hookEvent?: Resolver<Maybe<ResolversTypes['HookEvent']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   input?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
@@ -545,11 +558,13 @@ export type WorkflowDefinitionResolvers<ContextType = SubgraphContext, ParentTyp
 }>;
 
 export type WorkflowEventResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WorkflowEvent'] = ResolversParentTypes['WorkflowEvent']> = ResolversObject<{
+  attempt?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   correlationId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   degraded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  output?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   taskId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['WorkflowEventType'], ParentType, ContextType>;

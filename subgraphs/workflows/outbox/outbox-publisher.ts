@@ -1,6 +1,6 @@
 /**
  * Publishes stored workflow events to their topics through the coordinator's event batcher
- * and hands the acknowledged ones to the cleaner. An event whose publish fails is not
+ * and hands the acknowledged ones to the marker. An event whose publish fails is not
  * lost: its row stays in the outbox and the sweeper publishes it later.
  *
  * After a failure, publishing right after the commit pauses (new events go straight to
@@ -13,7 +13,7 @@
 import type { Logger } from '../../../platform/logger';
 import type { EventBatcher } from '../event-batcher';
 import type { StoredEvent, WorkflowTopic } from './outbox-store';
-import type { PublishedEventCleaner } from './published-cleaner';
+import type { PublishedEventMarker } from './published-marker';
 
 export type PublishOutcome = { published: true } | { published: false; error: string };
 
@@ -33,7 +33,7 @@ export class OutboxPublisher {
     private readonly batcher: EventBatcher,
     /** Full topic names (with the deployment's prefix). */
     private readonly topics: Record<WorkflowTopic, string>,
-    private readonly cleaner: PublishedEventCleaner,
+    private readonly marker: PublishedEventMarker,
     private readonly log: Logger,
     private readonly onFailure: (path: PublishPath) => void = () => undefined,
   ) {}
@@ -75,12 +75,12 @@ export class OutboxPublisher {
       this.directPaused = false;
       this.log.info('workflow events publish again; publishing right after the commit resumes');
     }
-    this.cleaner.acknowledged([eventId]);
+    this.marker.acknowledged([eventId]);
     return { published: true };
   }
 
-  /** Deletes the rows of everything acknowledged so far (at shutdown). */
+  /** Marks everything acknowledged so far as published (at shutdown). */
   flush(): Promise<void> {
-    return this.cleaner.flush();
+    return this.marker.flush();
   }
 }

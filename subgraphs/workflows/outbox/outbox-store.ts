@@ -1,6 +1,7 @@
 /**
- * The queries of the workflow event outbox (migrations/007): rows are inserted by the run
- * writer's statements (run-writer.ts); this is the rest of their life.
+ * The outbox queries over workflow_run_events (migrations/007): rows are inserted by the
+ * run writer's statements (run-writer.ts); a row is in the outbox until it is marked
+ * published, and stays afterwards as the run's event history (run-event-history.ts).
  */
 import type { EventEnvelope } from '../../../platform/events/envelope';
 import type { Queryable } from '../../../platform/db/pool';
@@ -16,8 +17,12 @@ export interface StoredEvent {
   envelope: EventEnvelope;
 }
 
-export async function deletePublished(db: Queryable, eventIds: readonly string[]): Promise<void> {
-  await db.query('DELETE FROM workflow_event_outbox WHERE event_id = ANY($1::uuid[])', [eventIds]);
+export async function markPublished(db: Queryable, eventIds: readonly string[]): Promise<void> {
+  await db.query(
+    `UPDATE workflow_run_events SET published_at = now()
+     WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL`,
+    [eventIds],
+  );
 }
 
 /**
@@ -38,12 +43,12 @@ export async function claimDue(
     attempts: number;
   }>(
     `WITH due AS (
-       SELECT event_id FROM workflow_event_outbox
-       WHERE publish_after <= now() AND event_id <> ALL($3::uuid[])
+       SELECT event_id FROM workflow_run_events
+       WHERE published_at IS NULL AND publish_after <= now() AND event_id <> ALL($3::uuid[])
        ORDER BY seq LIMIT $1
        FOR UPDATE SKIP LOCKED
      )
-     UPDATE workflow_event_outbox o
+     UPDATE workflow_run_events o
      SET publish_after = now() + $2 * interval '1 millisecond', attempts = o.attempts + 1
      FROM due WHERE o.event_id = due.event_id
      RETURNING o.seq, o.topic, o.workflow_id, o.envelope, o.attempts`,
@@ -66,9 +71,9 @@ export async function recordPublishFailure(
   failure: { error: string; retryInMs: number },
 ): Promise<void> {
   await db.query(
-    `UPDATE workflow_event_outbox
+    `UPDATE workflow_run_events
      SET last_error = $2, publish_after = now() + $3 * interval '1 millisecond'
-     WHERE event_id = ANY($1::uuid[])`,
+     WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL`,
     [eventIds, failure.error.slice(0, 2_000), failure.retryInMs],
   );
 }
@@ -80,7 +85,7 @@ export async function outboxBacklog(
   const result = await db.query<{ pending: string; oldest_age: number | null }>(
     `SELECT count(*) AS pending,
             extract(epoch FROM now() - min(created_at))::float8 AS oldest_age
-     FROM workflow_event_outbox`,
+     FROM workflow_run_events WHERE published_at IS NULL`,
   );
   const row = result.rows[0];
   return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: row?.oldest_age ?? 0 };

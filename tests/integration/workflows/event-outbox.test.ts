@@ -1,8 +1,8 @@
 /**
  * Kafka down while a workflow runs: the run still completes (its state is PostgreSQL's),
- * its task and completion events wait in the workflow event outbox, and once the broker is
- * back the outbox sweeper publishes each of them exactly once. Events published right after
- * their commit leave no row behind.
+ * its task and completion events wait unpublished in workflow_run_events, and once the
+ * broker is back the outbox sweeper publishes each of them exactly once. Events published
+ * right after their commit are marked published at once; all stay as the run's history.
  *
  * Kafka is this file's own broker (tests/support/private-broker.ts): stopping it leaves
  * the broker the other suites share alone.
@@ -50,12 +50,14 @@ async function execute(): Promise<string> {
   return response.body.workflow_id as string;
 }
 
-const outboxRows = async (workflowId: string) =>
+/** The run's stored events, oldest first; `unpublished` keeps those still in the outbox. */
+const storedEvents = async (workflowId: string, which: 'all' | 'unpublished' = 'all') =>
   (
     await harness.db.query<{ event_id: string; topic: string; type: string }>(
       `SELECT event_id, topic, envelope -> 'data' ->> 'type' AS type
-       FROM workflow_event_outbox WHERE workflow_id = $1 ORDER BY seq`,
-      [workflowId],
+       FROM workflow_run_events
+       WHERE workflow_id = $1 AND ($2 = 'all' OR published_at IS NULL) ORDER BY seq`,
+      [workflowId, which],
     )
   ).rows;
 
@@ -75,14 +77,23 @@ async function metric(name: string, labels: Record<string, string> = {}): Promis
   return Number(line?.split(' ').at(-1) ?? 0);
 }
 
-it('publishes events right after their commit and deletes their outbox rows', async () => {
+it('publishes events right after their commit and marks them published', async () => {
   const id = await execute();
   await waitFor(
     () => delivered(id).some((event) => event.data.type === 'WORKFLOW_COMPLETED'),
     'the completion',
   );
-  await waitFor(async () => (await outboxRows(id)).length === 0, 'the outbox rows to go');
+  await waitFor(
+    async () => (await storedEvents(id, 'unpublished')).length === 0,
+    'the events to be marked published',
+  );
   expect(delivered(id)).toHaveLength(7);
+  // Kept as the run's history: the same events (arrival order spans two topics).
+  expect((await storedEvents(id)).map((row) => row.event_id).sort()).toEqual(
+    delivered(id)
+      .map((event) => event.id)
+      .sort(),
+  );
   expect(await metric('workflow_events_published_late_total')).toBe(0);
 });
 
@@ -97,7 +108,7 @@ it('keeps the events of a run that completed while Kafka was down and publishes 
   );
 
   // Every step's event is stored, in the order the engine made them, completion last.
-  const stored = await outboxRows(id);
+  const stored = await storedEvents(id, 'unpublished');
   expect(stored).toHaveLength(7);
   expect(stored.at(-1)).toMatchObject({ topic: 'completions', type: 'WORKFLOW_COMPLETED' });
   expect(stored.slice(-3, -1).map((row) => row.type)).toEqual(['TASK_STARTED', 'TASK_COMPLETED']);
@@ -116,7 +127,11 @@ it('keeps the events of a run that completed while Kafka was down and publishes 
   );
   await broker.start();
 
-  await waitFor(async () => (await outboxRows(id)).length === 0, 'the outbox to drain', 90_000);
+  await waitFor(
+    async () => (await storedEvents(id, 'unpublished')).length === 0,
+    'the outbox to drain',
+    90_000,
+  );
   // Exactly the stored events, each once (task events and completions are two topics, so
   // they may arrive in either order here; a duplicate would arrive within the settle time).
   const storedIds = stored.map((row) => row.event_id).sort();

@@ -1,20 +1,21 @@
 /**
- * Deletes the outbox rows of events the broker acknowledged. Nothing waits on it, so
- * acknowledged ids collect for a moment and go in one DELETE, instead of one commit per
- * event. A delete that is lost (the process dies first, or the statement fails) only
- * leaves a row the sweeper publishes again: a duplicate consumers drop by event id.
+ * Marks the events the broker acknowledged as published, which takes them out of the
+ * outbox. Nothing waits on it, so acknowledged ids collect for a moment and go in one
+ * UPDATE, instead of one commit per event. A mark that is lost (the process dies first, or
+ * the statement fails) only leaves a row the sweeper publishes again: a duplicate
+ * consumers drop by event id.
  */
 import type { Queryable } from '../../../platform/db/pool';
 import type { Logger } from '../../../platform/logger';
-import { deletePublished } from './outbox-store';
+import { markPublished } from './outbox-store';
 
-/** Ids collected before a delete goes at once, without waiting for the timer. */
+/** Ids collected before a mark goes at once, without waiting for the timer. */
 const MAX_PENDING = 1_000;
 
-export class PublishedEventCleaner {
+export class PublishedEventMarker {
   private pending: string[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private deleting: Promise<void> = Promise.resolve();
+  private marking: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Queryable,
@@ -31,22 +32,22 @@ export class PublishedEventCleaner {
     }
   }
 
-  /** Deletes what was acknowledged so far; resolves when every delete started has ended. */
+  /** Marks what was acknowledged so far; resolves when every mark started has ended. */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const eventIds = this.pending;
     this.pending = [];
     if (eventIds.length > 0) {
-      this.deleting = this.deleting.then(() =>
-        deletePublished(this.db, eventIds).catch((error: unknown) =>
+      this.marking = this.marking.then(() =>
+        markPublished(this.db, eventIds).catch((error: unknown) =>
           this.log.warn(
             { err: error, events: eventIds.length },
-            'published outbox rows not deleted; the sweeper publishes them again',
+            'published events not marked; the sweeper publishes them again',
           ),
         ),
       );
     }
-    return this.deleting;
+    return this.marking;
   }
 }
