@@ -87,6 +87,8 @@ const EnvSchema = z
     OUTBOX_ALERT_AFTER_FAILURES: positiveInt.default(5),
     /** Time a workflow lease lasts without renewal. @default 300000 (300 s) */
     WORKFLOW_LEASE_MS: positiveInt.default(300_000),
+    /** Days a finished run (with its tasks and events) is kept before it is deleted. @default 30 */
+    WORKFLOW_RETENTION_DAYS: positiveInt.default(30),
     /** Maximum time one model inference call may take. @default 10000 */
     MODEL_INFERENCE_TIMEOUT_MS: positiveInt.default(10_000),
     /** JSON file of HTTP model providers and model-selection weights (see subgraphs/model-metrics). */
@@ -211,7 +213,7 @@ export interface Config {
     idempotencyRetentionHours: number;
     outboxAlertAfterFailures: number;
   };
-  workflows: { leaseMs: number };
+  workflows: { leaseMs: number; retentionDays: number };
   resilience: {
     breakerFailureThreshold: number;
     breakerHalfOpenAfterMs: number;
@@ -306,7 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idempotencyRetentionHours: e.WEBHOOK_IDEMPOTENCY_RETENTION_HOURS,
       outboxAlertAfterFailures: e.OUTBOX_ALERT_AFTER_FAILURES,
     },
-    workflows: { leaseMs: e.WORKFLOW_LEASE_MS },
+    workflows: { leaseMs: e.WORKFLOW_LEASE_MS, retentionDays: e.WORKFLOW_RETENTION_DAYS },
     resilience: {
       breakerFailureThreshold: e.CIRCUIT_BREAKER_FAILURE_THRESHOLD,
       breakerHalfOpenAfterMs: e.CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS,

@@ -36,6 +36,7 @@ import { WorkflowEngine } from './engine';
 import { HookEventConsumer } from './hook-event-consumer';
 import { createLeaseSweeper } from './lease-sweeper';
 import { createResolvers } from './resolvers';
+import { createRunRetention } from './run-retention';
 import { registerRestRoutes } from './rest-routes';
 import { runDelay } from './tasks/delay';
 import { createHttpRunner } from './tasks/http';
@@ -199,6 +200,7 @@ export async function createWorkflowsService(
       onPublished: (count) => workflowMetrics.lateEventsPublished.inc(count),
     }),
     engineWorker,
+    createRunRetention({ db, retentionDays: config.workflows.retentionDays, log }),
     createLeaseSweeper(
       coordinator,
       options.sweepIntervalMs ??
