@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS workflow_run_events (
   envelope      jsonb NOT NULL,
   publish_after timestamptz NOT NULL,
   published_at  timestamptz,
+  -- Set when the broker refused the event for good (too large): it stays history only.
+  rejected_at   timestamptz,
   attempts      integer NOT NULL DEFAULT 0,
   last_error    text,
   created_at    timestamptz NOT NULL DEFAULT now()
@@ -23,4 +25,4 @@ CREATE TABLE IF NOT EXISTS workflow_run_events (
 
 CREATE INDEX IF NOT EXISTS workflow_run_events_history ON workflow_run_events (workflow_id, seq);
 CREATE INDEX IF NOT EXISTS workflow_run_events_unpublished
-  ON workflow_run_events (publish_after) WHERE published_at IS NULL;
+  ON workflow_run_events (publish_after) WHERE published_at IS NULL AND rejected_at IS NULL;

@@ -5,6 +5,23 @@
  */
 import type { EventEnvelope, KafkaRecord } from './envelope';
 
+/**
+ * The broker refused the records for good (one over its size limit, say): sending them
+ * again cannot succeed, unlike after an outage. A publisher should set the culprit aside
+ * instead of retrying it, or it holds up everything behind it.
+ */
+export class EventRejectedError extends Error {
+  override name = 'EventRejectedError';
+  constructor(
+    message: string,
+    /** The broker's reason, e.g. MESSAGE_TOO_LARGE. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export interface OutgoingEvent {
   envelope: EventEnvelope;
   /** Partitioning key: events with the same key are consumed in order. */

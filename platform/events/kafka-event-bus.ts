@@ -17,12 +17,13 @@ import {
 
 import type { Logger } from '../logger';
 import { EnvelopeError, type KafkaRecord, fromKafkaRecord, toKafkaRecord } from './envelope';
-import type {
-  DeliveredEvent,
-  EventBus,
-  OutgoingEvent,
-  SubscribeOptions,
-  Subscription,
+import {
+  type DeliveredEvent,
+  type EventBus,
+  EventRejectedError,
+  type OutgoingEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from './event-bus';
 
 export interface KafkaEventBusOptions {
@@ -36,6 +37,12 @@ export interface KafkaEventBusOptions {
 }
 
 const HANDLER_RETRY_FIRST_MS = 100;
+/** Broker answers about the records themselves: sending the same records again fails again. */
+const RECORD_REJECTIONS: ReadonlySet<string> = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+]);
 const HANDLER_RETRY_MAX_MS = 5_000;
 const GROUP_JOIN_TIMEOUT_MS = 30_000;
 const COMMIT_EVERY_MESSAGES = 100;
@@ -76,18 +83,32 @@ export class KafkaEventBus implements EventBus {
 
   async publish(topic: string, events: OutgoingEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const producer = await this.getProducer();
-    await producer.send({
+    await this.send(
       topic,
-      acks: -1,
-      messages: events.map(({ envelope, key }) => toKafkaRecord(envelope, key)),
-    });
+      events.map(({ envelope, key }) => toKafkaRecord(envelope, key)),
+    );
   }
 
   async publishRaw(topic: string, records: KafkaRecord[]): Promise<void> {
     if (records.length === 0) return;
+    await this.send(topic, records);
+  }
+
+  private async send(topic: string, messages: KafkaRecord[]): Promise<void> {
     const producer = await this.getProducer();
-    await producer.send({ topic, acks: -1, messages: records });
+    try {
+      await producer.send({ topic, acks: -1, messages });
+    } catch (error) {
+      const type = (error as { type?: unknown }).type;
+      if (typeof type === 'string' && RECORD_REJECTIONS.has(type)) {
+        throw new EventRejectedError(
+          `Kafka refused the records for good (${type}): ${(error as Error).message}`,
+          type,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {

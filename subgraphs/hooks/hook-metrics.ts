@@ -8,6 +8,8 @@ export interface HookMetrics {
   received: ReturnType<ServiceMetrics['counter']>;
   published: ReturnType<ServiceMetrics['counter']>;
   publishFailures: ReturnType<ServiceMetrics['counter']>;
+  /** Rows the event bus refused for good, set aside. */
+  rejected: ReturnType<ServiceMetrics['counter']>;
   publishDuration: ReturnType<ServiceMetrics['histogram']>;
   /** 1 while the publish-failure alert is firing. */
   publishAlerting: Gauge;
@@ -25,6 +27,11 @@ export function createHookMetrics(metrics: ServiceMetrics): HookMetrics {
     publishFailures: metrics.counter(
       'hooks_outbox_publish_failures_total',
       'Failed outbox publish attempts (one per batch)',
+      [],
+    ),
+    rejected: metrics.counter(
+      'hooks_outbox_rejected_total',
+      'Hook events the event bus refused for good (too large, invalid); their events are marked failed',
       [],
     ),
     publishDuration: metrics.histogram(

@@ -8,9 +8,15 @@
  *
  * A batch is sent once (the producer's own retries included): the events are already in
  * the outbox, whose sweeper is the retry. When a batch fails, the events queued behind it
- * fail with it rather than wait their turn for the same failure.
+ * fail with it rather than wait their turn for the same failure. A batch the broker
+ * refuses for good (EventRejectedError: one event too large, say) is sent again one event
+ * at a time, so only the culprit fails.
  */
-import type { EventBus, OutgoingEvent } from '../../platform/events/event-bus';
+import {
+  type EventBus,
+  EventRejectedError,
+  type OutgoingEvent,
+} from '../../platform/events/event-bus';
 
 interface Pending {
   event: OutgoingEvent;
@@ -54,11 +60,26 @@ export class EventBatcher {
           );
           for (const item of batch) item.resolve();
         } catch (error) {
-          for (const item of [...batch, ...queue.pending.splice(0)]) item.reject(error);
+          if (error instanceof EventRejectedError && batch.length > 1) {
+            await this.sendOneByOne(topic, batch);
+          } else {
+            for (const item of [...batch, ...queue.pending.splice(0)]) item.reject(error);
+          }
         }
       }
     } finally {
       queue.sending = false;
+    }
+  }
+
+  private async sendOneByOne(topic: string, batch: Pending[]): Promise<void> {
+    for (const item of batch) {
+      try {
+        await this.bus.publish(topic, [item.event]);
+        item.resolve();
+      } catch (error) {
+        item.reject(error);
+      }
     }
   }
 }

@@ -60,7 +60,8 @@ export class RunEvents {
       const send = async () => {
         if (this.deferred) return;
         const outcome = await this.publisher.publish(event, 'direct');
-        if (!outcome.published) this.deferred = true;
+        // A refused event will never be published: the ones after it need not wait for it.
+        if (!outcome.published && !outcome.rejected) this.deferred = true;
       };
       this.published.push(event.topic === 'completions' ? this.flush().then(send) : send());
     }

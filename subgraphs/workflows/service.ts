@@ -198,6 +198,7 @@ export async function createWorkflowsService(
       log,
       intervalMs: options.outboxSweepIntervalMs ?? 1_000,
       onPublished: (count) => workflowMetrics.lateEventsPublished.inc(count),
+      onRejected: (count) => workflowMetrics.eventsRejected.inc(count),
     }),
     engineWorker,
     createRunRetention({ db, retentionDays: config.workflows.retentionDays, log }),

@@ -32,6 +32,11 @@ export function createWorkflowMetrics(metrics: ServiceMetrics) {
       'Task and completion events a publish failed for (they stay in the outbox), by who published',
       ['path'],
     ),
+    eventsRejected: metrics.counter(
+      'workflow_events_rejected_total',
+      'Task and completion events the broker refused for good (too large); kept as run history only',
+      [],
+    ),
     lateEventsPublished: metrics.counter(
       'workflow_events_published_late_total',
       'Task and completion events the outbox sweeper published (not right after their commit)',

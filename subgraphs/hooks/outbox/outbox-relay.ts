@@ -8,6 +8,10 @@
  * - A failed publish backs the relay off exponentially and records attempts and the error
  *   on the rows. While failing, it probes with one row before sending whole batches again:
  *   that is the circuit breaker on Kafka's health, open while the backoff runs.
+ * - A batch the bus refuses for good (EventRejectedError: a record over the broker's size
+ *   limit, say) is sent again one row at a time: the rows that go through are published,
+ *   the culprit is set aside (its event marked failed, an alert raised) instead of holding
+ *   up every row behind it forever.
  * - The intake wakes it right after a commit in this process; otherwise it polls.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,12 +19,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { AlertManager } from '../../../platform/alerts/alert-manager';
 import type { Database } from '../../../platform/db/pool';
-import type { EventBus } from '../../../platform/events/event-bus';
+import { type EventBus, EventRejectedError } from '../../../platform/events/event-bus';
 import { Lifecycle } from '../../../platform/lifecycle';
 import type { Logger } from '../../../platform/logger';
 import type { Worker } from '../../../platform/service';
 import type { HookMetrics } from '../hook-metrics';
-import { fetchPendingOutbox, markOutboxPublished, recordOutboxFailure } from './outbox-store';
+import {
+  type PendingOutboxRow,
+  fetchPendingOutbox,
+  markOutboxPublished,
+  recordOutboxFailure,
+  rejectOutboxRow,
+} from './outbox-store';
 import { RelayLease } from './relay-lease';
 
 export interface OutboxRelayOptions {
@@ -62,6 +72,7 @@ type Pause = { kind: 'poll' | 'backoff'; resolve: () => void };
 
 const LEASE_NAME = 'hooks-outbox';
 const PUBLISH_ALERT = 'hooks_outbox_publish_failing';
+const REJECTED_ALERT = 'hooks_outbox_event_rejected';
 
 export class OutboxRelay implements Worker {
   readonly name = 'outbox-relay';
@@ -174,11 +185,9 @@ export class OutboxRelay implements Worker {
 
     const timer = this.options.metrics.publishDuration.startTimer();
     try {
-      await this.publishWithin(
-        rows.map((row) => ({ envelope: row.envelope, key: row.partitionKey })),
-        this.leaseMs / 2,
-      );
+      await this.publishRows(rows);
     } catch (error) {
+      if (error instanceof EventRejectedError) return this.publishOneByOne(rows);
       await this.recordFailure(
         rows.map((row) => row.id),
         error,
@@ -187,15 +196,65 @@ export class OutboxRelay implements Worker {
     } finally {
       timer();
     }
+    await this.markPublished(rows);
+    this.recordSuccess();
+    return rows.length === limit || this.wakeRequested ? 'more' : 'idle';
+  }
 
+  private publishRows(rows: PendingOutboxRow[]): Promise<void> {
+    return this.publishWithin(
+      rows.map((row) => ({ envelope: row.envelope, key: row.partitionKey })),
+      this.leaseMs / 2,
+    );
+  }
+
+  private async markPublished(rows: PendingOutboxRow[]): Promise<void> {
     await markOutboxPublished(
       this.options.db,
       rows.map((row) => row.id),
       { topic: this.options.topic },
     );
     this.options.metrics.published.inc(rows.length);
+  }
+
+  /** A refused batch, row by row in order: publish what goes through, set aside what not. */
+  private async publishOneByOne(rows: PendingOutboxRow[]): Promise<TickOutcome> {
+    for (const [index, row] of rows.entries()) {
+      try {
+        await this.publishRows([row]);
+      } catch (error) {
+        if (!(error instanceof EventRejectedError)) {
+          await this.recordFailure(
+            rows.slice(index).map((rest) => rest.id),
+            error,
+          );
+          return 'failed';
+        }
+        await this.reject(row, error);
+        continue;
+      }
+      await this.markPublished([row]);
+    }
     this.recordSuccess();
-    return rows.length === limit || this.wakeRequested ? 'more' : 'idle';
+    return 'more';
+  }
+
+  private async reject(row: PendingOutboxRow, error: EventRejectedError): Promise<void> {
+    await rejectOutboxRow(this.options.db, row.id, {
+      reason: error.reason,
+      message: error.message,
+    });
+    this.options.metrics.rejected.inc();
+    this.log.error(
+      { alert: REJECTED_ALERT, eventId: row.eventId, reason: error.reason, err: error },
+      'alert: the event bus refused a hook event for good; it is marked failed and set aside',
+    );
+    this.options.alerts?.fire({
+      name: REJECTED_ALERT,
+      severity: 'warning',
+      summary: 'A hook event was refused by the event bus and will not be delivered',
+      description: `Event ${row.eventId}: ${error.message}`,
+    });
   }
 
   /**

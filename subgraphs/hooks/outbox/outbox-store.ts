@@ -23,7 +23,7 @@ export async function fetchPendingOutbox(
     attempts: number;
   }>(
     `SELECT id, event_id, partition_key, envelope, attempts FROM hook_outbox
-     WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+     WHERE published_at IS NULL AND rejected_at IS NULL ORDER BY id LIMIT $1`,
     [limit],
   );
   return result.rows.map((row) => ({
@@ -79,6 +79,35 @@ export async function recordOutboxFailure(
   );
 }
 
+/**
+ * Sets aside a row the event bus refused for good: out of the pending rows, its event
+ * failed with the reason in its history, in one statement.
+ */
+export async function rejectOutboxRow(
+  db: Queryable,
+  rowId: number,
+  error: { reason: string; message: string },
+): Promise<void> {
+  await db.query(
+    `WITH rejected AS (
+       UPDATE hook_outbox SET rejected_at = now(), attempts = attempts + 1, last_error = $2
+       WHERE id = $1 AND published_at IS NULL AND rejected_at IS NULL
+       RETURNING event_id
+     ), events AS (
+       UPDATE hook_events AS e SET status = 'failed', updated_at = now()
+       FROM rejected WHERE e.id = rejected.event_id
+       RETURNING e.id
+     )
+     INSERT INTO hook_event_history (event_id, status, detail)
+     SELECT id, 'failed', $3 FROM events`,
+    [
+      rowId,
+      error.message.slice(0, 2_000),
+      JSON.stringify({ reason: 'rejected by the event bus', code: error.reason }),
+    ],
+  );
+}
+
 export interface OutboxBacklog {
   pending: number;
   oldestPendingAgeMs: number | null;
@@ -88,7 +117,7 @@ export async function outboxBacklog(db: Queryable): Promise<OutboxBacklog> {
   const result = await db.query<{ pending: number; oldest_age_ms: number | null }>(
     `SELECT count(*)::int AS pending,
             (extract(epoch FROM now() - min(created_at)) * 1000)::float8 AS oldest_age_ms
-     FROM hook_outbox WHERE published_at IS NULL`,
+     FROM hook_outbox WHERE published_at IS NULL AND rejected_at IS NULL`,
   );
   const row = result.rows[0];
   return {

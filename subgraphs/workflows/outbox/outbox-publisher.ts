@@ -10,12 +10,15 @@
  * process's sweeper never publishes an event a second time while its first publish is
  * still in flight.
  */
+import { EventRejectedError } from '../../../platform/events/event-bus';
 import type { Logger } from '../../../platform/logger';
 import type { EventBatcher } from '../event-batcher';
 import type { StoredEvent, WorkflowTopic } from './outbox-store';
 import type { PublishedEventMarker } from './published-marker';
 
-export type PublishOutcome = { published: true } | { published: false; error: string };
+/** `rejected`: the broker refused the event for good (too large): retrying cannot help. */
+export type PublishOutcome =
+  { published: true } | { published: false; error: string; rejected: boolean };
 
 /** Who publishes: the coordinator right after the commit, or the sweeper later. */
 export type PublishPath = 'direct' | 'sweeper';
@@ -23,6 +26,7 @@ export type PublishPath = 'direct' | 'sweeper';
 const PAUSED: PublishOutcome = {
   published: false,
   error: 'direct publishing is paused after a failure; the outbox sweeper publishes it',
+  rejected: false,
 };
 
 export class OutboxPublisher {
@@ -59,6 +63,10 @@ export class OutboxPublisher {
         key: event.key,
       });
     } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // A refused event says nothing about the broker's health: do not pause for it.
+      if (error instanceof EventRejectedError)
+        return { published: false, error: message, rejected: true };
       this.onFailure(path);
       if (!this.directPaused) {
         this.directPaused = true;
@@ -67,7 +75,7 @@ export class OutboxPublisher {
           'workflow event publish failed; events wait in the outbox for the sweeper until it publishes again',
         );
       }
-      return { published: false, error: error instanceof Error ? error.message : String(error) };
+      return { published: false, error: message, rejected: false };
     } finally {
       this.inFlight.delete(eventId);
     }

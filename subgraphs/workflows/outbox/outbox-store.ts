@@ -44,7 +44,8 @@ export async function claimDue(
   }>(
     `WITH due AS (
        SELECT event_id FROM workflow_run_events
-       WHERE published_at IS NULL AND publish_after <= now() AND event_id <> ALL($3::uuid[])
+       WHERE published_at IS NULL AND rejected_at IS NULL AND publish_after <= now()
+         AND event_id <> ALL($3::uuid[])
        ORDER BY seq LIMIT $1
        FOR UPDATE SKIP LOCKED
      )
@@ -63,6 +64,19 @@ export async function claimDue(
       envelope: row.envelope,
       attempts: row.attempts,
     }));
+}
+
+/** Takes events the broker refused for good out of the outbox; they stay the run's history. */
+export async function markRejected(
+  db: Queryable,
+  eventIds: readonly string[],
+  error: string,
+): Promise<void> {
+  await db.query(
+    `UPDATE workflow_run_events SET rejected_at = now(), last_error = $2
+     WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL`,
+    [eventIds, error.slice(0, 2_000)],
+  );
 }
 
 export async function recordPublishFailure(
@@ -85,7 +99,7 @@ export async function outboxBacklog(
   const result = await db.query<{ pending: string; oldest_age: number | null }>(
     `SELECT count(*) AS pending,
             extract(epoch FROM now() - min(created_at))::float8 AS oldest_age
-     FROM workflow_run_events WHERE published_at IS NULL`,
+     FROM workflow_run_events WHERE published_at IS NULL AND rejected_at IS NULL`,
   );
   const row = result.rows[0];
   return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: row?.oldest_age ?? 0 };

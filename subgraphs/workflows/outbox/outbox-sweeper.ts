@@ -14,7 +14,7 @@ import type { Logger } from '../../../platform/logger';
 import { PeriodicJob } from '../../../platform/periodic-job';
 import type { Worker } from '../../../platform/service';
 import type { Queryable } from '../../../platform/db/pool';
-import { claimDue, recordPublishFailure } from './outbox-store';
+import { claimDue, markRejected, recordPublishFailure } from './outbox-store';
 import type { OutboxPublisher, PublishOutcome } from './outbox-publisher';
 
 export interface OutboxSweeperOptions {
@@ -25,6 +25,8 @@ export interface OutboxSweeperOptions {
   intervalMs: number;
   /** Counts the events this sweeper published late. */
   onPublished?: (count: number) => void;
+  /** Counts the events the broker refused for good (kept as history, never published). */
+  onRejected?: (count: number) => void;
   /** @default 200 */
   batchSize?: number;
   /** How long claimed rows are left to this sweeper. @default 30000 */
@@ -35,6 +37,7 @@ const MAX_RETRY_MS = 60_000;
 const HELD_BACK: PublishOutcome = {
   published: false,
   error: 'held back: a task event of its run is not published yet',
+  rejected: false,
 };
 
 export class OutboxSweeper implements Worker {
@@ -76,11 +79,14 @@ export class OutboxSweeper implements Worker {
       const outcomes = await Promise.all(
         taskEvents.map((event) => publisher.publish(event, 'sweeper')),
       );
-      const failures = taskEvents.flatMap((event, index) => {
-        const outcome = outcomes[index];
-        return outcome && !outcome.published ? [{ event, error: outcome.error }] : [];
-      });
-      // A run's completion goes only after its task events did.
+      const failures: Array<{ event: (typeof due)[number]; error: string }> = [];
+      const rejections: typeof failures = [];
+      const sortOut = (event: (typeof due)[number], outcome: PublishOutcome | undefined) => {
+        if (!outcome || outcome.published) return;
+        (outcome.rejected ? rejections : failures).push({ event, error: outcome.error });
+      };
+      taskEvents.forEach((event, index) => sortOut(event, outcomes[index]));
+      // A run's completion goes only after its task events did (a refused one never will).
       const held = new Set(failures.map(({ event }) => event.key));
       const completions = due.filter((event) => event.topic === 'completions');
       const completionOutcomes = await Promise.all(
@@ -88,16 +94,29 @@ export class OutboxSweeper implements Worker {
           held.has(event.key) ? HELD_BACK : publisher.publish(event, 'sweeper'),
         ),
       );
-      completions.forEach((event, index) => {
-        const outcome = completionOutcomes[index];
-        if (outcome && !outcome.published) failures.push({ event, error: outcome.error });
-      });
-      const sent = due.length - failures.length;
+      completions.forEach((event, index) => sortOut(event, completionOutcomes[index]));
+      const [firstRejection] = rejections;
+      if (firstRejection) {
+        await markRejected(
+          db,
+          rejections.map(({ event }) => event.envelope.id),
+          firstRejection.error,
+        );
+        this.options.onRejected?.(rejections.length);
+        log.error(
+          {
+            events: rejections.map(({ event }) => event.envelope.id),
+            error: firstRejection.error,
+          },
+          'the broker refused workflow events for good; they stay in the run history only',
+        );
+      }
+      const sent = due.length - failures.length - rejections.length;
       if (sent > 0) this.options.onPublished?.(sent);
       const [firstFailure] = failures;
       if (firstFailure) {
-        // The retry waits longer with each attempt, so a broker that refuses an event
-        // outright does not take every sweep's time.
+        // The retry waits longer with each attempt: a long outage costs each row one
+        // attempt a minute at most.
         const attempts = Math.max(...failures.map(({ event }) => event.attempts));
         const retryInMs = Math.min(1_000 * 2 ** Math.min(attempts, 16), MAX_RETRY_MS);
         await recordPublishFailure(
