@@ -1,8 +1,9 @@
 /**
  * One run's task events (workflow.tasks) and its completion (workflow.completions):
  * CloudEvents keyed by workflow id, carrying the correlation id of whatever started the
- * run. An event is prepared first and stored by the write that makes it true (the
- * workflow event outbox, outbox/), then published once that write committed. One run's
+ * run. An event is prepared first and stored by the write that makes it true (in
+ * workflow_run_events: the run's history and the outbox, outbox/), then published once
+ * that write committed. One run's
  * events are published in the order the engine made them (one key, one partition), its
  * completion after all its task events. Once one of them could not be published, the
  * rest of the run's events are left to the outbox sweeper too, which publishes them in
