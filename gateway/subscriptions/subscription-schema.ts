@@ -119,14 +119,6 @@ function subscribeToWorkflowEvents(
 }
 
 /**
- * Task events and completions travel on two topics; each is ordered per run, but this
- * replica's consumer may read a run's completion before its last task events (up to a
- * fetch cycle apart: the consumer long-polls each partition for up to a second). After a
- * completion, task events still arriving within this grace are delivered first.
- */
-const STRAGGLER_GRACE_MS = 1_500;
-
-/**
  * Streams one run's events, each once, and ends after its completion, which comes last.
  * The listener is registered first, then the run's stored history is read: every event
  * committed before the read is in it, so history followed by the live events not in it
@@ -154,25 +146,15 @@ async function* replayThenLive(
         completion = event;
         break;
       }
+      seen.add(event.id);
       yield event;
     }
     if (!completion) return;
-    const deadline = Date.now() + STRAGGLER_GRACE_MS;
-    for (
-      let remainingMs = STRAGGLER_GRACE_MS;
-      remainingMs > 0;
-      remainingMs = deadline - Date.now()
-    ) {
-      let timer: NodeJS.Timeout | undefined;
-      const next = await Promise.race([
-        live.next(),
-        new Promise<'timeout'>(
-          (resolve) => (timer = setTimeout(() => resolve('timeout'), remainingMs)),
-        ),
-      ]);
-      clearTimeout(timer);
-      if (next === 'timeout' || next.done) break;
-      if (!isCompletion(next.value.type) && !seen.has(next.value.id)) yield next.value;
+    // Task events and completions travel on two topics, so this replica can read a run's
+    // completion before its last task events. The completion is committed after all of
+    // them: the history read now has every one, and the missing ones go before it.
+    for (const event of await history()) {
+      if (!seen.has(event.id) && !isCompletion(event.type)) yield event;
     }
     yield completion;
   } finally {

@@ -8,7 +8,7 @@
  * Order: one run's events are claimed in the order they were written and its task events
  * are published before its completion. Events published here can still reach consumers
  * after newer ones published directly (that is what being late means); consumers dedupe
- * by event id and the gateway holds a completion for straggling task events.
+ * by event id, and the gateway puts a run's task events before its completion.
  */
 import type { Logger } from '../../../platform/logger';
 import { PeriodicJob } from '../../../platform/periodic-job';
