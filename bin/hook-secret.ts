@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 
 import { runCli } from './cli-support';
+import { createSecretBox } from '../platform/crypto/secrets-key';
 
 import {
   SIGNATURE_SCHEMES,
@@ -27,7 +28,7 @@ const USAGE = `usage:
   npm run hook-secret -- list
   npm run hook-secret -- revoke SECRET_ID`;
 
-runCli(async ({ db }) => {
+runCli(async ({ config, db, log }) => {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: { source: { type: 'string' }, scheme: { type: 'string' }, secret: { type: 'string' } },
@@ -43,7 +44,7 @@ runCli(async ({ db }) => {
         console.error(USAGE);
         return 2;
       }
-      const id = await addSourceSecret(db, {
+      const id = await addSourceSecret(db, await createSecretBox(config, log), {
         source: values.source,
         scheme: values.scheme as SignatureScheme,
         secret: values.secret,

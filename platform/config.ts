@@ -16,6 +16,11 @@ import {
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
+/** 32 bytes in base64 (openssl rand -base64 32). */
+const base64Key = z
+  .string()
+  .transform((value) => Buffer.from(value, 'base64'))
+  .refine((key) => key.length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)');
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
@@ -138,6 +143,26 @@ const EnvSchema = z
      * value on the gateway and every subgraph when they run as separate processes.
      */
     GATEWAY_IDENTITY_SECRET: z.string().min(32).optional(),
+    /**
+     * Seals stored webhook signing secrets (AES-256-GCM): 32 bytes in base64. Required in
+     * production; elsewhere a key is generated into DATA_DIR/secrets.key when unset.
+     */
+    HOOK_SECRETS_KEY: base64Key.optional(),
+    /** Comma-separated keys that sealed secrets before a rotation; they only open. */
+    HOOK_SECRETS_PREVIOUS_KEYS: z
+      .string()
+      .min(1)
+      .transform((value, context) =>
+        value.split(',').map((part) => {
+          const parsed = base64Key.safeParse(part.trim());
+          if (!parsed.success) {
+            context.addIssue({ code: 'custom', message: 'each key must be 32 bytes in base64' });
+            return Buffer.alloc(0);
+          }
+          return parsed.data;
+        }),
+      )
+      .optional(),
     /** How long a verified API key is cached; also the longest a revoked key may still work. @default 5000 */
     API_KEY_CACHE_TTL_MS: positiveInt.default(5_000),
     /** Require an API key with admin:read for GET /metrics. @default false */
@@ -214,6 +239,8 @@ export interface Config {
     outboxAlertAfterFailures: number;
   };
   workflows: { leaseMs: number; retentionDays: number };
+  /** Keys sealing stored secrets (platform/crypto); unset key: see secrets-key.ts. */
+  secrets: { key: Buffer | undefined; previousKeys: Buffer[] };
   resilience: {
     breakerFailureThreshold: number;
     breakerHalfOpenAfterMs: number;
@@ -309,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       outboxAlertAfterFailures: e.OUTBOX_ALERT_AFTER_FAILURES,
     },
     workflows: { leaseMs: e.WORKFLOW_LEASE_MS, retentionDays: e.WORKFLOW_RETENTION_DAYS },
+    secrets: { key: e.HOOK_SECRETS_KEY, previousKeys: e.HOOK_SECRETS_PREVIOUS_KEYS ?? [] },
     resilience: {
       breakerFailureThreshold: e.CIRCUIT_BREAKER_FAILURE_THRESHOLD,
       breakerHalfOpenAfterMs: e.CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS,

@@ -6,6 +6,7 @@
  * reported but not critical, because webhooks are still accepted while Kafka is down and
  * flow out through the outbox when it returns.
  */
+import { createSecretBox } from '../../platform/crypto/secrets-key';
 import { createServiceAuth } from '../../platform/auth/service-auth';
 import { pingDatabase } from '../../platform/db/pool';
 import { Topics } from '../../platform/events/topics';
@@ -27,7 +28,7 @@ import { HookIntake } from './intake/hook-intake';
 import { registerReceiveRoute } from './intake/receive-route';
 import { outboxBacklog } from './outbox/outbox-store';
 import { OutboxRelay } from './outbox/outbox-relay';
-import { SourceSignatures } from './signatures/source-signatures';
+import { SourceSignatures, resealSourceSecrets } from './signatures/source-signatures';
 import { CompletionConsumer } from './status/completion-consumer';
 import { RetentionSweeper } from './store/retention-sweeper';
 
@@ -46,6 +47,15 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
     db,
   });
 
+  const box = await createSecretBox(config, log);
+  await resealSourceSecrets(db, box).then(
+    (resealed) => {
+      if (resealed > 0)
+        log.info({ resealed }, 'stored signing secrets sealed with the current key');
+    },
+    // Not fatal: rows in the clear or under a previous key still open; the next start retries.
+    (error: unknown) => log.warn({ err: error }, 'could not reseal stored signing secrets'),
+  );
   const relay = new OutboxRelay({
     db,
     bus: runtime.bus,
@@ -60,7 +70,7 @@ export async function createHooksService(runtime: Runtime): Promise<Service> {
     db,
     log,
     metrics,
-    signatures: new SourceSignatures({ db }),
+    signatures: new SourceSignatures({ db, box }),
     idempotencyRetentionMs: config.hooks.idempotencyRetentionHours * HOUR_MS,
     onAccepted: () => relay.wake(),
   });

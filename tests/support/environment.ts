@@ -15,6 +15,8 @@ export const TEST_DATABASE_URL =
   process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 export const TEST_KAFKA_BROKERS = process.env['TEST_KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+/** Seals stored secrets in tests: one random key per test process, like a deployment's. */
+const TEST_SECRETS_KEY = randomBytes(32).toString('base64');
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -65,6 +67,7 @@ export function realServersConfig(
     HOOKS_PORT: '0',
     WORKFLOWS_PORT: '0',
     MODEL_METRICS_PORT: '0',
+    HOOK_SECRETS_KEY: TEST_SECRETS_KEY,
     ...overrides,
   });
 }

@@ -2,9 +2,14 @@
  * Signature verification per source, with secrets from hook_source_secrets. A source with
  * no active secret needs no signature; a source with several active secrets (a rotation in
  * progress) accepts a signature made with any of them.
+ *
+ * Secrets are stored sealed (platform/crypto/secret-box.ts): an HMAC needs the secret
+ * itself, so it cannot be hashed like an API key, but a copy of the table (a backup, a
+ * replica, a leaked dump) is of no use without HOOK_SECRETS_KEY.
  */
 import { createHash, randomUUID } from 'node:crypto';
 
+import { SecretBox } from '../../../platform/crypto/secret-box';
 import type { Queryable } from '../../../platform/db/pool';
 import { asDatabaseError } from '../../../platform/db/pool';
 import { AppError } from '../../../platform/errors';
@@ -26,6 +31,7 @@ export interface SourceSecret {
 
 export interface SourceSignaturesOptions {
   db: Queryable;
+  box: SecretBox;
   /** Timestamp tolerance of the timestamped schemes. @default 300000 (5 minutes) */
   toleranceMs?: number;
   /** How long the secrets of a source are cached; a rotation takes effect within it. @default 5000 */
@@ -92,7 +98,7 @@ export class SourceSignatures implements SignatureVerifier {
     if (cached && cached.expiresAt > this.now()) return cached.secrets;
     let secrets: SourceSecret[];
     try {
-      secrets = await activeSecrets(this.options.db, source);
+      secrets = await activeSecrets(this.options.db, this.options.box, source);
     } catch (error) {
       throw asDatabaseError(error);
     }
@@ -105,26 +111,56 @@ function rank(failure: SignatureFailure): number {
   return ['missing', 'malformed', 'stale', 'mismatch'].indexOf(failure);
 }
 
-export async function activeSecrets(db: Queryable, source: string): Promise<SourceSecret[]> {
+export async function activeSecrets(
+  db: Queryable,
+  box: SecretBox,
+  source: string,
+): Promise<SourceSecret[]> {
   const result = await db.query<SourceSecret>(
     `SELECT id, source, scheme, secret FROM hook_source_secrets
      WHERE source = $1 AND revoked_at IS NULL ORDER BY created_at DESC`,
     [source],
   );
-  return result.rows;
+  // A row stored in the clear (before sealing existed) is sealed at the next start.
+  return result.rows.map((row) => ({
+    ...row,
+    secret: SecretBox.isSealed(row.secret) ? box.open(row.secret) : row.secret,
+  }));
 }
 
-// TODO(issue 3): no admin API manages secrets yet; operators insert rows (or call these).
+// TODO(issue 3): no admin API manages secrets yet; operators use npm run hook-secret.
 export async function addSourceSecret(
   db: Queryable,
+  box: SecretBox,
   secret: { source: string; scheme: SignatureScheme; secret: string },
 ): Promise<string> {
   const id = randomUUID();
   await db.query(
     'INSERT INTO hook_source_secrets (id, source, scheme, secret) VALUES ($1, $2, $3, $4)',
-    [id, secret.source, secret.scheme, secret.secret],
+    [id, secret.source, secret.scheme, box.seal(secret.secret)],
   );
   return id;
+}
+
+/**
+ * Seals the secrets stored in the clear and reseals those a previous key sealed, so
+ * after a key rotation the previous key can be dropped. Answers how many rows changed.
+ */
+export async function resealSourceSecrets(db: Queryable, box: SecretBox): Promise<number> {
+  const { rows } = await db.query<{ id: string; secret: string }>(
+    'SELECT id, secret FROM hook_source_secrets',
+  );
+  let resealed = 0;
+  for (const row of rows.filter((candidate) => box.needsResealing(candidate.secret))) {
+    const plaintext = SecretBox.isSealed(row.secret) ? box.open(row.secret) : row.secret;
+    // Only if nobody changed it meanwhile: a concurrent reseal by another replica wins.
+    const updated = await db.query(
+      'UPDATE hook_source_secrets SET secret = $3 WHERE id = $1 AND secret = $2',
+      [row.id, row.secret, box.seal(plaintext)],
+    );
+    resealed += updated.rowCount ?? 0;
+  }
+  return resealed;
 }
 
 export async function revokeSourceSecret(db: Queryable, id: string): Promise<void> {

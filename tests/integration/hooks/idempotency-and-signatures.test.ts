@@ -5,6 +5,9 @@
  */
 import { createHmac } from 'node:crypto';
 
+import type { SecretBox } from '../../../platform/crypto/secret-box';
+import { createSecretBox } from '../../../platform/crypto/secrets-key';
+import { createHooksService } from '../../../subgraphs/hooks/service';
 import { addSourceSecret } from '../../../subgraphs/hooks/signatures/source-signatures';
 import { type HooksHarness, countRows, postHook, startHooksHarness } from './hooks-harness';
 
@@ -12,6 +15,8 @@ jest.setTimeout(60_000);
 
 let harness: HooksHarness;
 let baseUrl: string;
+/** Seals secrets as the service does (the same HOOK_SECRETS_KEY). */
+let box: SecretBox;
 
 const body = (source: string, resourceId = 'r-1') =>
   JSON.stringify({
@@ -25,6 +30,7 @@ const body = (source: string, resourceId = 'r-1') =>
 beforeAll(async () => {
   harness = await startHooksHarness();
   baseUrl = harness.service.url;
+  box = await createSecretBox(harness.config, harness.runtime.log);
 });
 
 afterAll(async () => {
@@ -129,7 +135,7 @@ describe('Standard Webhooks signatures', () => {
   const now = () => Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
-    await addSourceSecret(harness.db, { source: 'svix', scheme: 'standard-webhooks', secret });
+    await addSourceSecret(harness.db, box, { source: 'svix', scheme: 'standard-webhooks', secret });
   });
 
   test('good, bad, expired and replayed', async () => {
@@ -211,8 +217,16 @@ describe('GitHub signatures', () => {
     `sha256=${createHmac('sha256', key).update(payload).digest('hex')}`;
 
   test('good, bad, a rotation with two active secrets, and a redelivery', async () => {
-    await addSourceSecret(harness.db, { source: 'gh', scheme: 'github', secret: 'old-secret' });
-    await addSourceSecret(harness.db, { source: 'gh', scheme: 'github', secret: 'new-secret' });
+    await addSourceSecret(harness.db, box, {
+      source: 'gh',
+      scheme: 'github',
+      secret: 'old-secret',
+    });
+    await addSourceSecret(harness.db, box, {
+      source: 'gh',
+      scheme: 'github',
+      secret: 'new-secret',
+    });
     const payload = body('gh', 'gh-1');
 
     const withOld = await postHook(baseUrl, {
@@ -244,6 +258,39 @@ describe('GitHub signatures', () => {
       headers: { 'x-hub-signature-256': sign(payload, 'wrong') },
     });
     expect(bad.status).toBe(401);
+
+    // Stored sealed: the table holds neither secret in the clear.
+    const stored = await harness.db.query(
+      `SELECT secret FROM hook_source_secrets WHERE source = 'gh'`,
+    );
+    expect(stored.rows).toHaveLength(2);
+    for (const row of stored.rows) {
+      expect(row.secret).toMatch(/^v1:[0-9a-f]{8}:/);
+      expect(row.secret).not.toMatch(/old-secret|new-secret/);
+    }
+  });
+
+  test('a secret stored in the clear before sealing is sealed at the next start and still verifies', async () => {
+    await harness.db.query(
+      `INSERT INTO hook_source_secrets (id, source, scheme, secret)
+       VALUES (gen_random_uuid(), 'legacy', 'github', 'legacy-secret')`,
+    );
+    const restarted = await createHooksService(harness.runtime);
+    await restarted.start();
+    await restarted.stop();
+    const stored = await harness.db.query(
+      `SELECT secret FROM hook_source_secrets WHERE source = 'legacy'`,
+    );
+    expect(stored.rows[0].secret).toMatch(/^v1:/);
+    expect(box.open(stored.rows[0].secret)).toBe('legacy-secret');
+
+    const payload = body('legacy', 'legacy-1');
+    const signed = await postHook(baseUrl, {
+      key: harness.writerKey,
+      raw: payload,
+      headers: { 'x-hub-signature-256': sign(payload, 'legacy-secret') },
+    });
+    expect(signed.status).toBe(202);
   });
 });
 
@@ -253,7 +300,7 @@ describe('Stripe signatures', () => {
     `t=${timestamp},v1=${createHmac('sha256', key).update(`${timestamp}.${payload}`).digest('hex')}`;
 
   beforeAll(async () => {
-    await addSourceSecret(harness.db, { source: 'stripe-acct', scheme: 'stripe', secret });
+    await addSourceSecret(harness.db, box, { source: 'stripe-acct', scheme: 'stripe', secret });
   });
 
   test('good, bad, expired and replayed', async () => {
