@@ -29,6 +29,8 @@ import { AppError } from '../../platform/errors';
 import { isCompletion } from '../../platform/events/workflow-events';
 import { GatewayErrors } from '../errors';
 import type { GatewayContext } from '../gateway-context';
+import { hookEventHistory, runHistory } from './event-history';
+import { replayThenLive } from './replay-then-live';
 import type { WorkflowEventHub, WorkflowEventPayload } from './workflow-event-hub';
 
 /** Executes a query document through the federated gateway. */
@@ -114,109 +116,18 @@ function subscribeToWorkflowEvents(
       (workflowId === undefined || event.workflowId === workflowId) &&
       (hookEventId === undefined || event.hookEventId === hookEventId),
   );
-  // TODO: only a single run's stream replays its history; by hook event (whose runs are
-  // not known up front) it is live only, like workflowCompletions (README, Known gaps).
-  if (!workflowId) return live;
-  return replayThenLive(live, () => runHistory(options.runQuery, workflowId, context), after);
-}
-
-/**
- * Streams one run's events, each once, and ends after its completion, which comes last.
- * The listener is registered first, then the run's stored history is read: every event
- * committed before the read is in it, so history followed by the live events not in it
- * misses nothing. A client that subscribes late, or again after losing its connection
- * (`after`: the last event it received), gets what it missed; a run that already
- * finished answers its history and ends.
- */
-async function* replayThenLive(
-  live: AsyncIterableIterator<WorkflowEventPayload>,
-  history: () => Promise<WorkflowEventPayload[]>,
-  after: string | undefined,
-): AsyncGenerator<WorkflowEventPayload> {
-  try {
-    const past = await history();
-    const seen = new Set(past.map((event) => event.id));
-    // An `after` this run does not know (a typo, another run's id) replays everything.
-    const resumeAt = after === undefined ? 0 : past.findIndex((event) => event.id === after) + 1;
-    for (const event of past.slice(resumeAt)) yield event;
-    if (past.some((event) => isCompletion(event.type))) return;
-
-    let completion: WorkflowEventPayload | undefined;
-    for await (const event of live) {
-      if (seen.has(event.id)) continue;
-      if (isCompletion(event.type)) {
-        completion = event;
-        break;
-      }
-      seen.add(event.id);
-      yield event;
-    }
-    if (!completion) return;
-    // Task events and completions travel on two topics, so this replica can read a run's
-    // completion before its last task events. The completion is committed after all of
-    // them: the history read now has every one, and the missing ones go before it.
-    for (const event of await history()) {
-      if (!seen.has(event.id) && !isCompletion(event.type)) yield event;
-    }
-    yield completion;
-  } finally {
-    await live.return?.();
+  if (workflowId !== undefined) {
+    return replayThenLive(
+      live,
+      () => runHistory(options.runQuery, context, workflowId, hookEventId),
+      { after, endsWithCompletion: true },
+    );
   }
-}
-
-/** The run's stored events, oldest first; none for a run that does not exist (yet). */
-async function runHistory(
-  runQuery: QueryRunner,
-  workflowId: string,
-  context: GatewayContext,
-): Promise<WorkflowEventPayload[]> {
-  const result = await runQuery(
-    parse(
-      `query RunHistory($id: ID!) {
-        workflow(id: $id) {
-          events {
-            id type workflowId taskId attempt status error output degraded correlationId occurredAt
-          }
-        }
-      }`,
-    ),
-    { id: workflowId },
-    context,
+  return replayThenLive(
+    live,
+    () => hookEventHistory(options.runQuery, context, hookEventId as string),
+    { after, endsWithCompletion: false },
   );
-  if (result.errors?.length) {
-    throw new GraphQLError(result.errors.map((error) => error.message).join('; '), {
-      extensions: { code: 'SUBGRAPH_ERROR' },
-    });
-  }
-  const run = result.data?.['workflow'] as { events: RawHistoryEvent[] } | null | undefined;
-  return (run?.events ?? []).map((event) => ({
-    id: event.id,
-    type: event.type,
-    workflowId: event.workflowId,
-    status: event.status,
-    degraded: event.degraded,
-    correlationId: event.correlationId,
-    occurredAt: event.occurredAt,
-    ...(event.taskId === null ? {} : { taskId: event.taskId }),
-    ...(event.attempt === null ? {} : { attempt: event.attempt }),
-    ...(event.error === null ? {} : { error: event.error }),
-    ...(event.output === null ? {} : { output: event.output }),
-  }));
-}
-
-/** A history event as the query answers it: absent fields are null. */
-interface RawHistoryEvent {
-  id: string;
-  type: WorkflowEventPayload['type'];
-  workflowId: string;
-  taskId: string | null;
-  attempt: number | null;
-  status: string;
-  error: string | null;
-  output: unknown;
-  degraded: boolean;
-  correlationId: string;
-  occurredAt: string;
 }
 
 async function fetchWorkflow(

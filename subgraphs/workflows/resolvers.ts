@@ -91,13 +91,14 @@ export function createResolvers({ db, coordinator, deadLetters }: ResolverDepend
       workflow: (_: unknown, { id }: QueryWorkflowArgs, context: SubgraphContext) =>
         loadWorkflow(id, context),
       workflows: async (_: unknown, { filter, first }: QueryWorkflowsArgs) => {
+        // No hook event has an id that is not a UUID: such a filter matches nothing.
+        if (filter?.hookEventId && !isUuid(filter.hookEventId)) return [];
         const runs = await listRuns(
           db,
           {
             status: filter?.status ? (filter.status.toLowerCase() as WorkflowStatus) : undefined,
             definitionName: filter?.definitionName ?? undefined,
-            hookEventId:
-              filter?.hookEventId && isUuid(filter.hookEventId) ? filter.hookEventId : undefined,
+            hookEventId: filter?.hookEventId ?? undefined,
           },
           Math.min(Math.max(first ?? 20, 1), MAX_PAGE),
         );

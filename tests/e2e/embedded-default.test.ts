@@ -12,6 +12,7 @@ import {
   GatewayCaller,
   badWebhooksStoreNothing,
   executedWorkflowStreamsItsEvents,
+  hookEventSubscriberGetsTheWholeRun,
   resubscribingResumesAfterTheLastEvent,
   webhookReachesSubscriber,
 } from './vertical-flow';
@@ -88,6 +89,9 @@ describe('npm start on the embedded default', () => {
     webhookReachesSubscriber(caller));
 
   it('streams an executed workflow task by task', () => executedWorkflowStreamsItsEvents(caller));
+
+  it('gives a late hook-event subscriber every event of the run it started', () =>
+    hookEventSubscriberGetsTheWholeRun(caller));
 
   it('resumes a dropped subscription after the last event it received', () =>
     resubscribingResumesAfterTheLastEvent(caller));

@@ -8,6 +8,7 @@ import {
   badWebhooksStoreNothing,
   executedWorkflowStreamsItsEvents,
   restExecuteWithSseSubscription,
+  hookEventSubscriberGetsTheWholeRun,
   resubscribingResumesAfterTheLastEvent,
   webhookReachesSubscriber,
 } from './vertical-flow';
@@ -38,6 +39,9 @@ describe('vertical flow on real PostgreSQL, Redis and Kafka', () => {
 
   it('starts a workflow over REST and streams it over SSE', () =>
     restExecuteWithSseSubscription(caller));
+
+  it('gives a late hook-event subscriber every event of the run it started', () =>
+    hookEventSubscriberGetsTheWholeRun(caller));
 
   it('resumes a dropped subscription after the last event it received', () =>
     resubscribingResumesAfterTheLastEvent(caller));

@@ -133,6 +133,56 @@ export async function webhookReachesSubscriber(caller: GatewayCaller): Promise<v
   }
 }
 
+/**
+ * An integrator learns the hook event id only from the 202, so it can only subscribe
+ * after the run may have started, or finished: a workflowEvents(hookEventId) subscriber
+ * still gets every event of the runs it started, from their stored history.
+ */
+export async function hookEventSubscriberGetsTheWholeRun(caller: GatewayCaller): Promise<void> {
+  const response = await caller.post(
+    '/api/v1/hooks/receive',
+    JSON.stringify(demoWebhook('Subscribed late, and still everything arrives')),
+  );
+  expect(response.status).toBe(202);
+  const { event_id: hookEventId } = (await response.json()) as { event_id: string };
+  // Let the run finish before subscribing: the worst case for a live-only stream.
+  const finished = await waitForRunOf(caller, hookEventId);
+
+  const client = caller.ws();
+  const stream = collect<{ id: string; type: string; workflowId: string }>(
+    client,
+    'subscription($hook: ID!) { workflowEvents(hookEventId: $hook) { id type workflowId } }',
+    { hook: hookEventId },
+  );
+  try {
+    const events = await stream.until((event) => event.type === 'WORKFLOW_COMPLETED', 30_000);
+    expect(events.map((event) => event.type)).toEqual([
+      'TASK_STARTED',
+      'TASK_COMPLETED',
+      'WORKFLOW_COMPLETED',
+    ]);
+    expect(events.every((event) => event.workflowId === finished)).toBe(true);
+  } finally {
+    await stream.close();
+    await client.dispose();
+  }
+}
+
+/** Polls until the run a hook event started has finished; answers its id. */
+async function waitForRunOf(caller: GatewayCaller, hookEventId: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const result = await caller.graphql<{ workflows: Array<{ id: string; status: string }> }>(
+      'query($hook: ID!) { workflows(filter: { hookEventId: $hook }) { id status } }',
+      { hook: hookEventId },
+    );
+    const run = result.data?.workflows[0];
+    if (run?.status === 'COMPLETED') return run.id;
+    if (Date.now() > deadline) throw new Error(`no finished run for ${hookEventId}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** executeWorkflow with a chosen id: subscribe first, then start, then read it back. */
 export async function executedWorkflowStreamsItsEvents(caller: GatewayCaller): Promise<void> {
   const workflowId = randomUUID();

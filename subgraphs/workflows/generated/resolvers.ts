@@ -132,10 +132,11 @@ export type Subscription = {
   /** Every workflow's completion (completed, failed or cancelled). */
   workflowCompletions: WorkflowEvent;
   /**
-   * Task and completion events of one workflow run, or of runs triggered by one hook event.
-   * With workflowId: the run's events so far first, then live ones, each once, ending after
-   * its completion; `after` (the id of the last event a client received before it lost its
-   * connection) skips the events up to and including it.
+   * Task and completion events of one workflow run, or of the runs one hook event started:
+   * the events so far first, then live ones, each once. With workflowId the stream ends
+   * after the run's completion; with hookEventId alone it stays open (more runs may come).
+   * `after` (the id of the last event a client received before it lost its connection)
+   * skips the events up to and including it.
    */
   workflowEvents: WorkflowEvent;
 };
