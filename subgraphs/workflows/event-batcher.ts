@@ -72,6 +72,7 @@ export class EventBatcher {
     }
   }
 
+  /** After a refusal; events another partition had accepted go again (consumers dedupe). */
   private async sendOneByOne(topic: string, batch: Pending[]): Promise<void> {
     for (const item of batch) {
       try {

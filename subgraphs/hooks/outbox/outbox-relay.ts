@@ -217,7 +217,11 @@ export class OutboxRelay implements Worker {
     this.options.metrics.published.inc(rows.length);
   }
 
-  /** A refused batch, row by row in order: publish what goes through, set aside what not. */
+  /**
+   * A refused batch, row by row in order: publish what goes through, set aside what not.
+   * Rows of the batch that another partition had already accepted go again: a duplicate,
+   * which consumers drop by event id.
+   */
   private async publishOneByOne(rows: PendingOutboxRow[]): Promise<TickOutcome> {
     for (const [index, row] of rows.entries()) {
       try {
