@@ -96,6 +96,8 @@ const EnvSchema = z
     WORKFLOW_RETENTION_DAYS: positiveInt.default(30),
     /** Maximum time one model inference call may take. @default 10000 */
     MODEL_INFERENCE_TIMEOUT_MS: positiveInt.default(10_000),
+    /** How often model selection reloads every replica's recent calls. @default 5000 */
+    MODEL_SELECTION_REFRESH_MS: positiveInt.default(5_000),
     /** JSON file of HTTP model providers and model-selection weights (see subgraphs/model-metrics). */
     MODELS_FILE: z.string().min(1).optional(),
     /** One OpenAI-compatible model without a models file: base URL up to /v1, e.g. http://127.0.0.1:11434/v1. */
@@ -251,6 +253,7 @@ export interface Config {
   alerts: { alertmanagerUrl: string | undefined; repeatIntervalMs: number; maxPerMinute: number };
   modelMetrics: {
     inferenceTimeoutMs: number;
+    selectionRefreshMs: number;
     modelsFile: string | undefined;
     openai:
       | {
@@ -351,6 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     modelMetrics: {
       inferenceTimeoutMs: e.MODEL_INFERENCE_TIMEOUT_MS,
+      selectionRefreshMs: e.MODEL_SELECTION_REFRESH_MS,
       modelsFile: e.MODELS_FILE,
       openai:
         e.OPENAI_BASE_URL && e.OPENAI_MODEL

@@ -11,6 +11,9 @@
  * - Sinks: the log always, plus any configured (the Alertmanager webhook). A sink that
  *   fails is logged and does not hold up the caller.
  * - The most recent alerts stay in memory for GET /admin/v1/alerts.
+ *
+ * Known gap (README, Status): that list is per process and lost on restart; Alertmanager,
+ * when configured, is the view across replicas.
  */
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';

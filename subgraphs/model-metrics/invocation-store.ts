@@ -71,6 +71,11 @@ const MAX_BATCH_ROWS = 256;
 const COLUMNS =
   'id, model, provider, task_type, latency_ms, input_units, output_units, cost, outcome, error_class, workflow_id, task_id, created_at';
 
+/** The same columns, of the lateral subquery `recent` (pair also has model and task_type). */
+const RECENT_COLUMNS = COLUMNS.split(', ')
+  .map((column) => `recent.${column}`)
+  .join(', ');
+
 export class InvocationStore {
   constructor(private readonly db: Queryable) {}
 
@@ -189,17 +194,26 @@ export class InvocationStore {
   }
 
   /** The newest `perModel` calls of each (model, task type), newest first: seeds model selection. */
-  async recent(perModel: number): Promise<InvocationRecord[]> {
+  /**
+   * The latest `perPair` calls (of the last day) of each (model, task type) pair, newest
+   * first: one index range scan per pair (model_invocations_model_time), however large
+   * the table.
+   */
+  async recent(
+    pairs: ReadonlyArray<{ model: string; taskType: string }>,
+    perPair: number,
+  ): Promise<InvocationRecord[]> {
     try {
       const result = await this.db.query<InvocationRow>(
-        `SELECT ${COLUMNS} FROM (
-           SELECT *, row_number() OVER (PARTITION BY model, task_type ORDER BY created_at DESC) AS position
-             FROM model_invocations
-            WHERE created_at > now() - interval '1 day'
-         ) ranked
-         WHERE position <= $1
-         ORDER BY created_at DESC`,
-        [perModel],
+        `SELECT ${RECENT_COLUMNS} FROM unnest($1::text[], $2::text[]) AS pair(model, task_type)
+         CROSS JOIN LATERAL (
+           SELECT * FROM model_invocations i
+           WHERE i.model = pair.model AND i.task_type = pair.task_type
+             AND i.created_at > now() - interval '1 day'
+           ORDER BY i.created_at DESC LIMIT $3
+         ) recent
+         ORDER BY recent.created_at DESC`,
+        [pairs.map((pair) => pair.model), pairs.map((pair) => pair.taskType), perPair],
       );
       return result.rows.map(fromRow);
     } catch (error) {

@@ -7,9 +7,10 @@
  *  - with probability `explorationRate` another candidate is tried, so a model that was
  *    failing keeps receiving a trickle of calls and wins its traffic back once it recovers.
  *
- * The window is per process and in memory, seeded from model_invocations at start.
- * TODO(issue 5): with several replicas each learns from its own calls only; sharing the
- * window (e.g. in Redis) matters once replicas see very different traffic.
+ * The window is in memory, so choosing costs no I/O, and is replaced every few seconds
+ * (MODEL_SELECTION_REFRESH_MS) by the recent calls every replica recorded in
+ * model_invocations: replicas learn from each other's calls, a few seconds late, and
+ * between refreshes from their own at once.
  */
 import type { InvocationOutcome } from './invocation-store';
 
@@ -115,6 +116,20 @@ export class ModelSelector {
     this.minSamples = options.minSamples ?? 5;
     this.windowSize = options.windowSize ?? 30;
     this.random = options.random ?? Math.random;
+  }
+
+  /** Replaces every window with these calls (oldest first), as all replicas recorded them. */
+  replaceWindows(observations: readonly Observation[]): void {
+    const windows = new Map<string, Observation[]>();
+    for (const observation of observations) {
+      const key = windowKey(observation.model, observation.taskType);
+      const window = windows.get(key) ?? [];
+      window.push(observation);
+      if (window.length > this.windowSize) window.shift();
+      windows.set(key, window);
+    }
+    this.windows.clear();
+    for (const [key, window] of windows) this.windows.set(key, window);
   }
 
   observe(observation: Observation): void {

@@ -10,6 +10,7 @@ import { protectMetrics } from '../../platform/http/metrics-access';
 import type { HealthCheck } from '../../platform/health';
 import { createHttpServer } from '../../platform/http/server';
 import { createServiceMetrics } from '../../platform/metrics';
+import { PeriodicJob } from '../../platform/periodic-job';
 import {
   createServiceResilience,
   createServiceDatabase,
@@ -32,6 +33,8 @@ export interface ModelMetricsServiceOptions {
   selector?: ModelSelectorOptions;
   /** Largest accepted input text. @default 102400 (100 KiB) */
   maxInputBytes?: number;
+  /** @default config MODEL_SELECTION_REFRESH_MS */
+  selectionRefreshMs?: number;
 }
 
 const DEFAULT_MAX_INPUT_BYTES = 100 * 1024;
@@ -53,7 +56,16 @@ export async function createModelMetricsService(
   const catalog = new ModelCatalog(providers);
   const store = new InvocationStore(db);
   const selector = new ModelSelector(selection);
-  await seedSelector(selector, store, selection.windowSize ?? 30, log);
+  const refresh = selectionRefresh({
+    selector,
+    store,
+    catalog,
+    windowSize: selection.windowSize ?? 30,
+    intervalMs: options.selectionRefreshMs ?? config.modelMetrics.selectionRefreshMs,
+    log,
+  });
+  // Before the first call: a restart does not forget what was learned (a failed load logs).
+  await refresh.runNow();
 
   const metrics = createServiceMetrics('model-metrics');
   // TODO(issue 8): HTTP model providers have no breaker of their own yet; a failing
@@ -107,7 +119,7 @@ export async function createModelMetricsService(
     host: config.host,
     port: config.ports['model-metrics'],
     log,
-    workers: resilience.workers,
+    workers: [...resilience.workers, refresh],
     release: async () => {
       await Promise.all(providers.map((provider) => provider.close?.()));
       await auth.close();
@@ -129,17 +141,28 @@ function providerHealthCheck(provider: Provider): HealthCheck {
   };
 }
 
-/** Replays recent calls into the selector so a restart does not forget what it learned. */
-async function seedSelector(
-  selector: ModelSelector,
-  store: InvocationStore,
-  windowSize: number,
-  log: Runtime['log'],
-): Promise<void> {
-  try {
-    const recent = await store.recent(windowSize);
-    for (const invocation of recent.reverse()) selector.observe(invocation);
-  } catch (error) {
-    log.warn({ err: error }, 'could not seed model selection from recorded calls; starting empty');
-  }
+/**
+ * Reloads the selector's windows from the calls every replica recorded, at start (so a
+ * restart does not forget what was learned) and every MODEL_SELECTION_REFRESH_MS.
+ */
+function selectionRefresh(options: {
+  selector: ModelSelector;
+  store: InvocationStore;
+  catalog: ModelCatalog;
+  windowSize: number;
+  intervalMs: number;
+  log: Runtime['log'];
+}): PeriodicJob {
+  const pairs = options.catalog.entries.flatMap((entry) =>
+    entry.model.taskTypes.map((taskType) => ({ model: entry.model.name, taskType })),
+  );
+  return new PeriodicJob({
+    name: 'model-selection-refresh',
+    intervalMs: options.intervalMs,
+    log: options.log,
+    run: async () => {
+      const recent = await options.store.recent(pairs, options.windowSize);
+      options.selector.replaceWindows(recent.reverse());
+    },
+  });
 }

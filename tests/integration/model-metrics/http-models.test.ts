@@ -2,6 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { createModelMetricsService } from '../../../subgraphs/model-metrics/service';
 import { uniqueName } from '../../support/environment';
 import {
   type ChatCompletionsStandIn,
@@ -145,6 +148,39 @@ describe('HTTP models from a models file, through the service', () => {
     let recovered = { alpha: 0, beta: 0 };
     for (let round = 0; round < 6 && recovered.alpha <= 28; round += 1) recovered = await route(40);
     expect(recovered.alpha).toBeGreaterThan(28);
+  });
+
+  it('learns from the calls another replica served', async () => {
+    // Healthy calls first, so a second replica starting now would prefer alpha.
+    for (let i = 0; i < 10; i += 1)
+      await infer({ task_type: 'generate', input: 'ok', model: 'alpha' });
+    // No exploration: every choice is the best score, so the count below is exact.
+    const replica = await createModelMetricsService(harness.runtime, {
+      selectionRefreshMs: 200,
+      selector: { explorationRate: 0 },
+    });
+    await replica.start();
+    try {
+      // The first replica (the harness's) sees alpha fail; this one serves none of those.
+      standIn.behaviour.set('alpha', { kind: 'status', status: 503 });
+      for (let i = 0; i < 10; i += 1) {
+        await infer({ task_type: 'generate', input: 'failing elsewhere', model: 'alpha' });
+      }
+      await sleep(600);
+      const before = standIn.calls.get('alpha') ?? 0;
+      for (let i = 0; i < 10; i += 1) {
+        const response = await fetch(`${replica.url}${INFER}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': key },
+          body: JSON.stringify({ task_type: 'generate', input: 'route me' }),
+        });
+        await response.body?.cancel();
+      }
+      // Learning only from its own calls, it would send alpha its first few.
+      expect((standIn.calls.get('alpha') ?? 0) - before).toBe(0);
+    } finally {
+      await replica.stop();
+    }
   });
 
   it('compares the models of a task type in GraphQL, best first', async () => {
