@@ -3,10 +3,10 @@
  * through the gateway's federated executor with the subscriber's own identity (so the
  * same permissions apply): one run's events, or those of every run a hook event started.
  */
-import { GraphQLError, parse } from 'graphql';
+import { parse } from 'graphql';
 
 import type { GatewayContext } from '../gateway-context';
-import type { QueryRunner } from './subscription-schema';
+import { type QueryRunner, queryData } from './query-runner';
 import type { WorkflowEventPayload } from './workflow-event-hub';
 
 const EVENT_FIELDS =
@@ -35,7 +35,7 @@ export async function runHistory(
   workflowId: string,
   hookEventId?: string,
 ): Promise<WorkflowEventPayload[]> {
-  const data = await query(runQuery, context, RUN_HISTORY, { id: workflowId });
+  const data = await queryData(runQuery, RUN_HISTORY, { id: workflowId }, context);
   const run = data?.['workflow'] as
     { hookEvent: { id: string } | null; events: RawHistoryEvent[] } | null | undefined;
   if (!run || (hookEventId !== undefined && run.hookEvent?.id !== hookEventId)) return [];
@@ -48,27 +48,12 @@ export async function hookEventHistory(
   context: GatewayContext,
   hookEventId: string,
 ): Promise<WorkflowEventPayload[]> {
-  const data = await query(runQuery, context, HOOK_EVENT_HISTORY, { hookEventId });
+  const data = await queryData(runQuery, HOOK_EVENT_HISTORY, { hookEventId }, context);
   const runs = (data?.['workflows'] ?? []) as Array<{ events: RawHistoryEvent[] }>;
   // Each run's events are in order; a stable sort by time interleaves the runs and keeps it.
   return runs
     .flatMap((run) => run.events.map(toPayload))
     .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-}
-
-async function query(
-  runQuery: QueryRunner,
-  context: GatewayContext,
-  document: ReturnType<typeof parse>,
-  variables: Record<string, unknown>,
-): Promise<Record<string, unknown> | null | undefined> {
-  const result = await runQuery(document, variables, context);
-  if (result.errors?.length) {
-    throw new GraphQLError(result.errors.map((error) => error.message).join('; '), {
-      extensions: { code: 'SUBGRAPH_ERROR' },
-    });
-  }
-  return result.data;
 }
 
 /** A history event as the query answers it: absent fields are null. */

@@ -12,7 +12,6 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLFieldResolver,
-  GraphQLError,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   Kind,
@@ -30,18 +29,9 @@ import { isCompletion } from '../../platform/events/workflow-events';
 import { GatewayErrors } from '../errors';
 import type { GatewayContext } from '../gateway-context';
 import { hookEventHistory, runHistory } from './event-history';
+import { type QueryRunner, queryData } from './query-runner';
 import { replayThenLive } from './replay-then-live';
 import type { WorkflowEventHub, WorkflowEventPayload } from './workflow-event-hub';
-
-/** Executes a query document through the federated gateway. */
-export type QueryRunner = (
-  document: DocumentNode,
-  variables: Record<string, unknown>,
-  context: GatewayContext,
-) => Promise<{
-  data?: Record<string, unknown> | null;
-  errors?: ReadonlyArray<{ message: string }>;
-}>;
 
 export interface SubscriptionSchemaOptions {
   hub: WorkflowEventHub;
@@ -138,17 +128,13 @@ async function fetchWorkflow(
 ): Promise<unknown> {
   const field = info.fieldNodes[0] as FieldNode;
   if (!field.selectionSet) return null;
-  const result = await runQuery(
+  const data = await queryData(
+    runQuery,
     workflowQuery(field.selectionSet, info),
     { ...info.variableValues, __workflowId: workflowId },
     context,
   );
-  if (result.errors?.length) {
-    throw new GraphQLError(result.errors.map((error) => error.message).join('; '), {
-      extensions: { code: 'SUBGRAPH_ERROR' },
-    });
-  }
-  return result.data?.['workflow'] ?? null;
+  return data?.['workflow'] ?? null;
 }
 
 /**

@@ -14,6 +14,7 @@ import { type Runtime, createRuntime } from '../../../platform/runtime';
 import type { Service } from '../../../platform/service';
 import { createHooksService } from '../../../subgraphs/hooks/service';
 import { createTestDatabase, realServersConfig } from '../../support/environment';
+import { metricValue } from '../../support/metrics';
 import { type PrivateBroker, startPrivateBroker } from '../../support/private-broker';
 import { type TopicRecorder, postHook, recordTopic, waitUntil } from './hooks-harness';
 
@@ -66,11 +67,7 @@ const send = (resourceId: string) =>
     },
   });
 
-const metric = async (name: string) => {
-  const text = await (await fetch(`${service.url}/metrics`)).text();
-  const line = text.split('\n').find((candidate) => candidate.startsWith(name));
-  return Number(line?.split(' ').at(-1) ?? 'NaN');
-};
+const metric = (name: string) => metricValue(service.url, name);
 
 test('a burst accepted while Kafka is down reaches workflow.events exactly once per event after it returns', async () => {
   await broker.stop();

@@ -9,6 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { metricValue } from '../../support/metrics';
 import { type PrivateBroker, startPrivateBroker } from '../../support/private-broker';
 import { type Harness, createHarness, waitFor } from './support/harness';
 
@@ -64,18 +65,8 @@ const storedEvents = async (workflowId: string, which: 'all' | 'unpublished' = '
 const delivered = (workflowId: string) =>
   harness.events.filter((event) => event.data.workflowId === workflowId);
 
-/** A counter's value from /metrics (0 before its first increment), by name and labels. */
-async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${harness.service.url}/metrics`)).text();
-  const line = text
-    .split('\n')
-    .find(
-      (candidate) =>
-        (candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `)) &&
-        Object.entries(labels).every(([label, value]) => candidate.includes(`${label}="${value}"`)),
-    );
-  return Number(line?.split(' ').at(-1) ?? 0);
-}
+const metric = (name: string, labels: Record<string, string> = {}) =>
+  metricValue(harness.service.url, name, labels);
 
 it('publishes events right after their commit and marks them published', async () => {
   const id = await execute();

@@ -4,6 +4,7 @@
  * refused for good and kept as the run's history only (Workflow.events still has it),
  * and publishing for other runs is not paused by it.
  */
+import { metricValue } from '../../support/metrics';
 import { type Harness, createHarness, waitFor } from './support/harness';
 
 let harness: Harness;
@@ -25,11 +26,7 @@ const HUGE = {
   ],
 };
 
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${harness.service.url}/metrics`)).text();
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{`));
-  return Number(line?.split(' ').at(-1) ?? 0);
-}
+const metric = (name: string) => metricValue(harness.service.url, name);
 
 it('keeps a completion Kafka refuses as history only, without holding up other runs', async () => {
   const rejectedBefore = await metric('workflow_events_rejected_total');
