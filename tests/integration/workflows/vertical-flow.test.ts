@@ -230,6 +230,11 @@ describe('POST /api/v1/workflows/execute', () => {
     expect(anonymous.status).toBe(401);
     const unknownRun = await harness.rest('GET', `/api/v1/workflows/${randomUUID()}/status`);
     expect(unknownRun.status).toBe(404);
+    const unknownEvents = await harness.rest('GET', `/api/v1/workflows/${randomUUID()}/events`);
+    expect(unknownEvents.status).toBe(404);
+    const badId = await harness.rest('GET', '/api/v1/workflows/not-a-uuid/events');
+    expect(badId.status).toBe(400);
+    expect(badId.body.field_errors).toEqual(expect.any(Object));
   });
 });
 
